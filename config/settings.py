@@ -1,6 +1,6 @@
 """Attend settings: everything that varies between machines comes from the environment.
 
-DATABASE_URL        default sqlite:///var/attend.sqlite3; postgres://user@host:port/name for PostgreSQL
+DATABASE_URL        default sqlite:///var/attend.sqlite3; postgres://user@host:port/name
 ATTEND_DEBUG        "1"/"true" for development (default off)
 ATTEND_SECRET_KEY   required in production; generated into var/secret_key when absent in development
 ATTEND_ALLOWED_HOSTS comma-separated (default localhost names)
@@ -47,7 +47,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [
     h.strip()
-    for h in os.environ.get("ATTEND_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+    for h in os.environ.get("ATTEND_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(
+        ","
+    )
     if h.strip()
 ]
 

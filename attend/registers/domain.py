@@ -388,6 +388,18 @@ def percent(f: Fraction | None, places: int = 2) -> Decimal | None:
     return Decimal(sign * magnitude).scaleb(-places)
 
 
+def percent_of(part: int, whole: int, places: int = 2) -> Decimal | None:
+    """``part / whole`` as a percentage rounded half-up, in integer arithmetic (same result as
+    ``percent(Fraction(part, whole))``, fast enough for an LA-wide report). ``None`` if whole is 0.
+    """
+    if whole == 0:
+        return None
+    if part < 0 or whole < 0 or places < 0:
+        raise ValueError("part, whole and places must not be negative.")
+    scaled = (part * 100 * 10**places * 2 + whole) // (2 * whole)
+    return Decimal(scaled).scaleb(-places)
+
+
 # -------------------------------------------------------------------------------------------------
 # The LA's five attendance categories (DESIGN.md "Counting")
 # -------------------------------------------------------------------------------------------------
@@ -468,6 +480,11 @@ def attendance_category(
 # -------------------------------------------------------------------------------------------------
 # Calendar: sessions and school weeks (statutory-rules.md §2, §3)
 # -------------------------------------------------------------------------------------------------
+
+
+def academic_year_start(d: date) -> date:
+    """1 August of the academic year (1 August to 31 July) that ``d`` falls in."""
+    return date(d.year if d.month >= 8 else d.year - 1, 8, 1)
 
 
 def week_of(d: date) -> date:

@@ -121,6 +121,14 @@ class WeekSummary(models.Model):
     )
     week = models.DateField(help_text="Monday of the week")
     late_minutes = models.PositiveIntegerField(default=0)
+    # Sessions per statistical category (registers.domain), for the reports that need only these.
+    present = models.PositiveSmallIntegerField(default=0)
+    aea = models.PositiveSmallIntegerField(default=0)
+    authorised = models.PositiveSmallIntegerField(default=0)
+    unauthorised = models.PositiveSmallIntegerField(default=0)
+    not_possible = models.PositiveSmallIntegerField(default=0)
+    late = models.PositiveSmallIntegerField(default=0, help_text="Sessions coded L or U")
+    penalty = models.PositiveSmallIntegerField(default=0, help_text="Sessions coded G, N, O or U")
 
     class Meta:
         constraints = [

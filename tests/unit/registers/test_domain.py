@@ -855,3 +855,33 @@ def test_school_sessions_independent_of_entry_order(
     assert school_sessions(shuffled) == sessions
     assert all(d.weekday() < 5 for d, _ in sessions)
     assert len(set(sessions)) == len(sessions)
+
+
+@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=10**6))
+def test_percent_of_agrees_with_percent_of_the_exact_fraction(part: int, whole: int) -> None:
+    from attend.registers.domain import percent_of
+
+    assert percent_of(part, whole) == percent(Fraction(part, whole))
+
+
+def test_percent_of_rounds_half_up_and_knows_nothing_of_zero() -> None:
+    from attend.registers.domain import percent_of
+
+    assert percent_of(1, 8, places=2) == Decimal("12.50")
+    assert percent_of(1, 3) == Decimal("33.33")
+    assert percent_of(2, 3) == Decimal("66.67")
+    assert percent_of(1, 0) is None
+
+
+@pytest.mark.parametrize(
+    ("day", "start"),
+    [
+        (date(2025, 7, 31), date(2024, 8, 1)),
+        (date(2025, 8, 1), date(2025, 8, 1)),
+        (date(2026, 1, 15), date(2025, 8, 1)),
+    ],
+)
+def test_academic_year_runs_from_1_august_to_31_july(day: date, start: date) -> None:
+    from attend.registers.domain import academic_year_start
+
+    assert academic_year_start(day) == start

@@ -1,0 +1,132 @@
+"""Keeping WeekSummary in step with the marks, in the same transaction as the marks change.
+
+One SQL statement recomputes the rows of the (enrolment, week) pairs a write touched from the marks
+(at most 14 marks per pair, found through the unique (enrolment, date, session) index). The same
+statement, week by week, is the full rebuild; a test holds the two paths equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection
+
+from attend.pupils.models import Enrolment
+from attend.registers.domain import CODES, HISTORIC_CODES, LATE_CODES, PENALTY_CODES, week_of
+from attend.registers.models import CODE_COLUMNS, Mark, WeekSummary
+
+MARK = Mark._meta.db_table
+SUMMARY = WeekSummary._meta.db_table
+ENROLMENT = Enrolment._meta.db_table
+AFFECTED = "attend_affected_weeks"
+
+
+def _sql_literal(code: str) -> str:
+    return "'" + code.replace("'", "''") + "'"
+
+
+def _count_in(codes: Iterable[str]) -> str:
+    listed = ", ".join(_sql_literal(c) for c in sorted(codes))
+    return f"SUM(CASE WHEN m.code IN ({listed}) THEN 1 ELSE 0 END)"
+
+
+_ALL = {**HISTORIC_CODES, **CODES}
+CATEGORY_COLUMNS = ("present", "aea", "authorised", "unauthorised", "not_possible")
+_COLUMNS = ", ".join([*CATEGORY_COLUMNS, "late", "penalty", *CODE_COLUMNS.values()])
+_COUNT_LIST = [
+    *(_count_in(c for c, v in _ALL.items() if v.category == cat) for cat in CATEGORY_COLUMNS),
+    _count_in(LATE_CODES),
+    _count_in(PENALTY_CODES),
+    *(f"SUM(CASE WHEN m.code = {_sql_literal(code)} THEN 1 ELSE 0 END)" for code in CODE_COLUMNS),
+]
+_COUNTS = ", ".join(_COUNT_LIST)
+
+
+def select_counts(width: int | None = None) -> str:
+    """The SQL select list of the summary columns computed from marks aliased `m`: categories,
+    late, penalty, then one count per code (the first `width` of them)."""
+    return ", ".join(_COUNT_LIST[:width])
+
+
+_INSERT = f"INSERT INTO {SUMMARY} (enrolment_id, school_id, week, late_minutes, {_COLUMNS}) "
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
+    """Recompute the summaries of some enrolments for one week (a register save)."""
+    ids = sorted(set(enrolment_ids))
+    if not ids:
+        return
+    week = week_of(week)
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {SUMMARY} WHERE week = %s AND enrolment_id IN ({placeholders})",
+            [_iso(week), *ids],
+        )
+        cursor.execute(
+            _INSERT
+            + "SELECT m.enrolment_id, e.school_id, %s, COALESCE(SUM(m.minutes_late), 0), "
+            f"{_COUNTS} FROM {MARK} m JOIN {ENROLMENT} e ON e.id = m.enrolment_id "
+            f"WHERE m.enrolment_id IN ({placeholders}) AND m.date >= %s AND m.date <= %s "
+            "GROUP BY m.enrolment_id, e.school_id",
+            [_iso(week), *ids, _iso(week), _iso(week + dt.timedelta(days=6))],
+        )
+
+
+def create_affected_table() -> None:
+    """A temporary table of (enrolment, week) pairs that a batch write touched."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {AFFECTED}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {AFFECTED} "
+            "(enrolment_id bigint NOT NULL, week date NOT NULL, week_end date NOT NULL, "
+            "PRIMARY KEY (enrolment_id, week))"
+        )
+
+
+def refresh_affected() -> None:
+    """Recompute the summaries of every pair in the affected table, then drop it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {SUMMARY} WHERE EXISTS (SELECT 1 FROM {AFFECTED} a "
+            f"WHERE a.enrolment_id = {SUMMARY}.enrolment_id AND a.week = {SUMMARY}.week)"
+        )
+        cursor.execute(
+            _INSERT
+            + f"SELECT a.enrolment_id, e.school_id, a.week, COALESCE(SUM(m.minutes_late), 0), "
+            f"{_COUNTS} FROM {AFFECTED} a "
+            f"JOIN {MARK} m ON m.enrolment_id = a.enrolment_id "
+            "AND m.date >= a.week AND m.date <= a.week_end "
+            f"JOIN {ENROLMENT} e ON e.id = a.enrolment_id "
+            "GROUP BY a.enrolment_id, e.school_id, a.week"
+        )
+        cursor.execute(f"DROP TABLE {AFFECTED}")
+
+
+def rebuild_all() -> int:
+    """Recompute every summary from the marks, week by week; returns the number of rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {SUMMARY}")
+        cursor.execute(f"SELECT MIN(date), MAX(date) FROM {MARK}")
+        first, last = cursor.fetchone()
+        if first is None:
+            return 0
+        if isinstance(first, str):
+            first, last = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        week = week_of(first)
+        while week <= last:
+            cursor.execute(
+                _INSERT
+                + "SELECT m.enrolment_id, e.school_id, %s, COALESCE(SUM(m.minutes_late), 0), "
+                f"{_COUNTS} FROM {MARK} m JOIN {ENROLMENT} e ON e.id = m.enrolment_id "
+                "WHERE m.date >= %s AND m.date <= %s GROUP BY m.enrolment_id, e.school_id",
+                [_iso(week), _iso(week), _iso(week + dt.timedelta(days=6))],
+            )
+            week += dt.timedelta(days=7)
+        cursor.execute(f"SELECT COUNT(*) FROM {SUMMARY}")
+        return int(cursor.fetchone()[0])
