@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import sys
+import io
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -64,13 +64,14 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if options["format"] == "csv":
-            writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
             writer.writeheader()
             for row in rows:
                 writer.writerow({k: _csv_value(v) for k, v in row.items()})
+            self.stdout.write(buffer.getvalue(), ending="")
         else:
-            json.dump(rows, sys.stdout, separators=(",", ":"))
-            sys.stdout.write("\n")
+            self.stdout.write(json.dumps(rows, separators=(",", ":")))
 
 
 def _csv_value(value: Any) -> Any:
