@@ -34,7 +34,7 @@ def scope_for(user: Any) -> Scope:
         return EMPTY_SCOPE
     cached = getattr(user, "_attend_scope", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     perms: dict[int, set[Permission]] = {}
     groups: set[int] = set()
     for membership in user.memberships.prefetch_related("groups"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.db import transaction
@@ -81,7 +82,7 @@ def calendar_import(*, path: Path) -> ImportResult:
         session = row.choice("session", {"AM", "PM"}, required=False)
         if kind == "term" and session:
             row.error("session", "a term covers both sessions; leave session empty")
-        rows.append((schools.get(urn), kind, start, end, session))
+        rows.append((schools.get(urn, 0), kind, start or dt.date.min, end or dt.date.min, session))
     csv_file.raise_if_errors()
 
     result = ImportResult(csv_file.name, rows=len(rows))

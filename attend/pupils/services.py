@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -196,7 +197,7 @@ def _pupils_write(file_name: str, rows: list[_PupilRow]) -> ImportResult:
     for r in rows:
         pupil = pupils[r.upn]
         group = groups.get((r.school_id, r.group_name)) if r.group_name else None
-        values = {
+        values: dict[str, Any] = {
             "leaving_date": r.leaving_date,
             "deletion_ground": r.deletion_ground,
             "dual_registration": r.dual_registration,

@@ -254,14 +254,14 @@ def schools_report(*, as_of: dt.date, start: dt.date | None = None) -> list[dict
         school["pa"] += is_persistent_absence(counts)
         school["sa"] += is_severe_absence(counts)
     rows = []
-    for school in School.objects.order_by("urn"):
-        data = per_school.get(school.pk)
+    for school_row in School.objects.order_by("urn"):
+        data = per_school.get(school_row.pk)
         counts = data["counts"] if data else Counts()
         enrolments = data["enrolments"] if data else 0
         possible = counts.possible
         rows.append(
             {
-                "urn": school.urn,
+                "urn": school_row.urn,
                 "enrolments": enrolments,
                 "possible_sessions": possible,
                 "present_sessions": counts.present,

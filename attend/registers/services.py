@@ -79,13 +79,13 @@ def _marks_parse(csv_file: CsvFile) -> list[tuple[int, str, str, str, int | None
                 upns[raw] = None
     valid_upns = {u for u in upns.values() if u}
     spans: dict[tuple[str, str], list[tuple[dt.date, dt.date | None, int]]] = {}
-    for pk, upn, urn, start, leaving in (
+    for pk, pupil_upn, school_urn, start, leaving in (
         Enrolment.objects.filter(pupil__upn__in=valid_upns)
         .order_by("start_date")
         .values_list("pk", "pupil__upn", "school__urn", "start_date", "leaving_date")
         .iterator(chunk_size=5000)
     ):
-        spans.setdefault((upn, urn), []).append((start, leaving, pk))
+        spans.setdefault((pupil_upn, school_urn), []).append((start, leaving, pk))
     known_urns = set(School.objects.values_list("urn", flat=True))
     dates: dict[str, dt.date | None] = {}
     codes: dict[tuple[str, bool], Code | str] = {}
@@ -97,7 +97,7 @@ def _marks_parse(csv_file: CsvFile) -> list[tuple[int, str, str, str, int | None
         v = row.values
         line_errors = len(errors)
         raw_upn = v["upn"].strip()
-        upn = upns[raw_upn]
+        upn: str | None = upns[raw_upn]
         if not raw_upn:
             row.error("upn", "is required")
         elif upn is None:

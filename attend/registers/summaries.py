@@ -69,8 +69,7 @@ def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
             [_iso(week), *ids],
         )
         cursor.execute(
-            _INSERT
-            + "SELECT m.enrolment_id, e.school_id, %s, COALESCE(SUM(m.minutes_late), 0), "
+            _INSERT + "SELECT m.enrolment_id, e.school_id, %s, COALESCE(SUM(m.minutes_late), 0), "
             f"{_COUNTS} FROM {MARK} m JOIN {ENROLMENT} e ON e.id = m.enrolment_id "
             f"WHERE m.enrolment_id IN ({placeholders}) AND m.date >= %s AND m.date <= %s "
             "GROUP BY m.enrolment_id, e.school_id",

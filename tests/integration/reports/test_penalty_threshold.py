@@ -30,8 +30,9 @@ def la(tmp_path):
     return scenario
 
 
-def tuesdays(first: dt.date, count: int, skip: set[dt.date] = frozenset()) -> list[dt.date]:
-    days, day = [], first
+def tuesdays(first: dt.date, count: int, skip: frozenset[dt.date] = frozenset()) -> list[dt.date]:
+    days: list[dt.date] = []
+    day = first
     while len(days) < count:
         if day not in skip:
             days.append(day)
@@ -49,7 +50,7 @@ def one_per_week(la: Scenario, upn: str, urn: str, days: list[dt.date], code: st
 def test_ten_sessions_in_ten_school_weeks_across_half_term_is_met_at_the_tenth(la):
     upn = la.pupil(1, "100001")
     # 10 Tuesdays from 30 Sep, skipping half term: 11 calendar weeks, 10 school weeks.
-    days = tuesdays(D(2025, 9, 30), 10, skip={HALF_TERM_TUESDAY})
+    days = tuesdays(D(2025, 9, 30), 10, skip=frozenset({HALF_TERM_TUESDAY}))
     one_per_week(la, upn, "100001", days)
     rows = report("penalty-threshold", "--as-of", "2025-12-19")
     assert rows == [
@@ -66,7 +67,7 @@ def test_ten_sessions_in_ten_school_weeks_across_half_term_is_met_at_the_tenth(l
 
 def test_ten_sessions_spread_over_eleven_school_weeks_is_not_met(la):
     upn = la.pupil(2, "100001")
-    days = tuesdays(D(2025, 9, 2), 11, skip={HALF_TERM_TUESDAY})
+    days = tuesdays(D(2025, 9, 2), 11, skip=frozenset({HALF_TERM_TUESDAY}))
     del days[5]  # a gap week: the 10 marks now span 11 school weeks
     one_per_week(la, upn, "100001", days)
     assert report("penalty-threshold", "--as-of", "2025-12-19") == []
@@ -118,7 +119,9 @@ def test_a_pupil_who_moves_school_keeps_their_count(la):
     upn = la.pupil(7, "100001", start="2024-09-01", leaving="2025-10-03")
     la.pupil(7, "100002", start="2025-10-06")
     one_per_week(la, upn, "100001", tuesdays(D(2025, 9, 2), 5))
-    one_per_week(la, upn, "100002", tuesdays(D(2025, 10, 7), 5, skip={HALF_TERM_TUESDAY}))
+    one_per_week(
+        la, upn, "100002", tuesdays(D(2025, 10, 7), 5, skip=frozenset({HALF_TERM_TUESDAY}))
+    )
     (row,) = report("penalty-threshold", "--as-of", "2025-12-19")
     assert row["urn"] == "100002"
     assert row["met_on"] == "2025-11-11"

@@ -26,7 +26,7 @@ def la(tmp_path):
 
 
 def pupil_with(la: Scenario, n: int, absences: dict[str, int], *, extra: int = 0) -> str:
-    """A pupil at 100001 with the given absence codes, the rest present, over 20(+extra) sessions."""
+    """A pupil at 100001 with these absence codes, the rest present, over 20(+extra) sessions."""
     upn = la.pupil(n, "100001")
     all_sessions = sessions(school_days(dt.date(2025, 9, 1), dt.date(2025, 9, 12 + extra)))
     codes: dict[tuple[dt.date, str], str] = {}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import io
+import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
