@@ -26,12 +26,20 @@ from attend.organisations.models import RegistrationGroup, School
 from attend.pupils.domain import InvalidUPN, upn_validate
 from attend.pupils.models import Enrolment
 from attend.registers import summaries
-from attend.registers.domain import LATE_CODES, Code, Session, UnknownCode, code_for, week_of
+from attend.registers.domain import (
+    CODES_2024_FROM,
+    LATE_CODES,
+    Session,
+    UnknownCode,
+    code_for,
+    week_of,
+)
 from attend.registers.models import Amendment, Mark, Register, Source
 
 MARK_REQUIRED = ("upn", "urn", "date", "session", "code")
 MARK_OPTIONAL = ("minutes_late",)
 STAGE = "attend_stage_marks"
+WEEK_END = dt.timedelta(days=6)
 
 
 class RegisterError(AttendError):
@@ -64,120 +72,133 @@ def marks_import(*, path: Path, by: str | None = None) -> ImportResult:
         return _marks_write(csv_file.name, staged, who)
 
 
-def _marks_parse(csv_file: CsvFile) -> list[tuple[int, str, str, str, int | None, str, str]]:
-    """Validate every row; returns (enrolment, date, session, code, minutes, week, week_end)."""
-    rows = list(csv_file.rows())
+Staged = tuple[int, str, str, str, int | None, str, str]
+
+
+def _marks_parse(csv_file: CsvFile) -> list[Staged]:
+    """Validate every line; returns (enrolment, date, session, code, minutes, week, week_end).
+
+    Written for files of millions of lines: values that repeat (UPNs, dates, codes) are checked
+    once, and a line is a list of cells rather than a dict.
+    """
+    records = list(csv_file.records())
     if csv_file.errors:
         return []
-    upns: dict[str, str | None] = {}
-    for row in rows:
-        raw = row.values["upn"].strip()
-        if raw not in upns:
+    index = {column: i for i, column in enumerate(csv_file.columns)}
+    i_upn, i_urn, i_date = index["upn"], index["urn"], index["date"]
+    i_session, i_code, i_minutes = index["session"], index["code"], index.get("minutes_late")
+    error = csv_file.error
+
+    upn_problems: dict[str, str | None] = {}
+    for _, cells in records:
+        raw = cells[i_upn]
+        if raw not in upn_problems:
             try:
-                upns[raw] = upn_validate(raw)
-            except InvalidUPN:
-                upns[raw] = None
-    valid_upns = {u for u in upns.values() if u}
+                upn_validate(raw)
+                upn_problems[raw] = None
+            except InvalidUPN as exc:
+                upn_problems[raw] = str(exc) if raw.strip() else "is required"
+    valid = [raw.strip().upper() for raw, problem in upn_problems.items() if problem is None]
     spans: dict[tuple[str, str], list[tuple[dt.date, dt.date | None, int]]] = {}
     for pk, pupil_upn, school_urn, start, leaving in (
-        Enrolment.objects.filter(pupil__upn__in=valid_upns)
+        Enrolment.objects.filter(pupil__upn__in=valid)
         .order_by("start_date")
         .values_list("pk", "pupil__upn", "school__urn", "start_date", "leaving_date")
         .iterator(chunk_size=5000)
     ):
         spans.setdefault((pupil_upn, school_urn), []).append((start, leaving, pk))
     known_urns = set(School.objects.values_list("urn", flat=True))
-    dates: dict[str, dt.date | None] = {}
-    codes: dict[tuple[str, bool], Code | str] = {}
+
+    dates: dict[str, tuple[dt.date, str, str] | None] = {}
+    codes: dict[tuple[str, bool], str] = {}
+    code_problems: dict[tuple[str, bool], str] = {}
+    enrolment_of: dict[tuple[str, str, str], int | str] = {}
     seen: dict[tuple[int, str, str], int] = {}
-    staged = []
-    errors = csv_file.errors
-    has_minutes = "minutes_late" in (rows[0].values if rows else {})
-    for row in rows:
-        v = row.values
-        line_errors = len(errors)
-        raw_upn = v["upn"].strip()
-        upn: str | None = upns[raw_upn]
-        if not raw_upn:
-            row.error("upn", "is required")
-        elif upn is None:
-            try:
-                upn_validate(raw_upn)
-            except InvalidUPN as exc:
-                row.error("upn", str(exc))
-        urn = v["urn"].strip()
-        if not urn:
-            row.error("urn", "is required")
-        elif urn not in known_urns:
-            row.error("urn", f"no school with URN {urn}")
-        raw_date = v["date"].strip()
+    staged: list[Staged] = []
+    append = staged.append
+    for line, cells in records:
+        ok = True
+        raw_upn, urn, raw_date = cells[i_upn], cells[i_urn].strip(), cells[i_date].strip()
+        problem = upn_problems[raw_upn]
+        if problem is not None:
+            error(line, "upn", problem)
+            ok = False
+        if urn not in known_urns:
+            error(line, "urn", f"no school with URN {urn}" if urn else "is required")
+            ok = False
         if raw_date not in dates:
             try:
-                dates[raw_date] = dt.date.fromisoformat(raw_date) if len(raw_date) == 10 else None
+                day = dt.date.fromisoformat(raw_date) if len(raw_date) == 10 else None
             except ValueError:
+                day = None
+            if day is None:
                 dates[raw_date] = None
-        day = dates[raw_date]
-        if day is None:
-            row.error("date", f"{raw_date!r} is not a date in the form YYYY-MM-DD")
-        session = v["session"].strip().upper()
-        if session not in ("AM", "PM"):
-            row.error("session", f"{v['session']!r} is not AM or PM")
-        code = ""
-        if day is not None:
-            key = (v["code"], day < dt.date(2024, 8, 19))
-            if key not in codes:
-                try:
-                    codes[key] = code_for(v["code"], day)
-                except UnknownCode as exc:
-                    codes[key] = str(exc)
-            found = codes[key]
-            if isinstance(found, str):
-                row.error("code", found)
             else:
-                code = found.code
+                week = week_of(day)
+                dates[raw_date] = (day, week.isoformat(), (week + WEEK_END).isoformat())
+        parsed = dates[raw_date]
+        if parsed is None:
+            error(line, "date", f"{raw_date!r} is not a date in the form YYYY-MM-DD")
+            ok = False
+        session = cells[i_session].strip().upper()
+        if session != "AM" and session != "PM":
+            error(line, "session", f"{cells[i_session]!r} is not AM or PM")
+            ok = False
+        code = ""
+        if parsed is not None:
+            key = (cells[i_code], parsed[0] < CODES_2024_FROM)
+            if key not in codes and key not in code_problems:
+                try:
+                    codes[key] = code_for(key[0], parsed[0]).code
+                except UnknownCode as exc:
+                    code_problems[key] = str(exc)
+            if key in code_problems:
+                error(line, "code", code_problems[key])
+                ok = False
+            else:
+                code = codes[key]
         minutes: int | None = None
-        raw_minutes = v["minutes_late"].strip() if has_minutes else ""
+        raw_minutes = cells[i_minutes].strip() if i_minutes is not None else ""
         if raw_minutes:
             if not raw_minutes.isdigit():
-                row.error("minutes_late", f"{raw_minutes!r} is not a whole number of minutes")
+                error(line, "minutes_late", f"{raw_minutes!r} is not a whole number of minutes")
+                ok = False
             elif code and code not in LATE_CODES:
-                row.error("minutes_late", f"is only for late codes (L, U), not {code}")
+                error(line, "minutes_late", f"is only for late codes (L, U), not {code}")
+                ok = False
             else:
                 minutes = int(raw_minutes)
-        enrolment_id = 0
-        if upn and urn in known_urns and day is not None:
-            for start, leaving, pk in spans.get((upn, urn), ()):
-                if start <= day and (leaving is None or day <= leaving):
-                    enrolment_id = pk
-            if not enrolment_id:
-                what = "is not on the roll" if (upn, urn) in spans else "has no enrolment"
-                row.error("date", f"pupil {upn} {what} at school {urn} on {day}")
-        if len(errors) > line_errors:
+        if not ok or parsed is None:
             continue
-        key3 = (enrolment_id, raw_date, session)
-        if key3 in seen:
-            row.error("session", f"the same session is also on line {seen[key3]}")
-            continue
-        seen[key3] = row.line
-        assert day is not None
-        week = week_of(day)
-        staged.append(
-            (
-                enrolment_id,
-                day.isoformat(),
-                session,
-                code,
-                minutes,
-                week.isoformat(),
-                (week + dt.timedelta(days=6)).isoformat(),
+        key3 = (raw_upn, urn, raw_date)
+        enrolment_id = enrolment_of.get(key3)
+        if enrolment_id is None:
+            upn = raw_upn.strip().upper()
+            day = parsed[0]
+            enrolment_id = next(
+                (
+                    pk
+                    for start, leaving, pk in spans.get((upn, urn), ())
+                    if start <= day and (leaving is None or day <= leaving)
+                ),
+                f"pupil {upn} "
+                + ("is not on the roll" if (upn, urn) in spans else "has no enrolment")
+                + f" at school {urn} on {day}",
             )
-        )
+            enrolment_of[key3] = enrolment_id
+        if isinstance(enrolment_id, str):
+            error(line, "date", enrolment_id)
+            continue
+        session_key = (enrolment_id, raw_date, session)
+        if session_key in seen:
+            error(line, "session", f"the same session is also on line {seen[session_key]}")
+            continue
+        seen[session_key] = line
+        append((enrolment_id, parsed[0].isoformat(), session, code, minutes, parsed[1], parsed[2]))
     return staged
 
 
-def _marks_write(
-    file_name: str, staged: list[tuple[int, str, str, str, int | None, str, str]], who: str
-) -> ImportResult:
+def _marks_write(file_name: str, staged: list[Staged], who: str) -> ImportResult:
     result = ImportResult(file_name, rows=len(staged))
     now = timezone.now()
     mark, amendment = Mark._meta.db_table, Amendment._meta.db_table
@@ -234,7 +255,8 @@ def _marks_write(
         cursor.execute(
             f"INSERT INTO {mark} (enrolment_id, date, session, code, minutes_late, "
             "recorded_at, recorded_by_name, source) SELECT enrolment_id, date, session, code, "
-            f"minutes_late, %s, %s, %s FROM {STAGE} WHERE status = 1",
+            f"minutes_late, %s, %s, %s FROM {STAGE} WHERE status = 1 "
+            "ORDER BY enrolment_id, date, session",
             [now, who, Source.IMPORT.value],
         )
         result.created = cursor.rowcount
