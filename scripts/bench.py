@@ -91,7 +91,7 @@ def run(args: argparse.Namespace, workdir: Path, results: dict[str, Any]) -> Non
         pupils_per_school=args.pupils,
         seed=args.seed,
         until=until,
-        marks_files="month",
+        marks_files="monthly",
     )
     results["generate_s"] = seconds
     print(f"  generated in {seconds:.1f} s", flush=True)
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace, workdir: Path, results: dict[str, Any]) -> Non
         results[f"import_{kind}_s"] = seconds
         print(f"  import {kind}: {seconds:.1f} s", flush=True)
     total_marks, total_seconds = 0, 0.0
-    for path in files["marks"]:
+    for path in demo.mark_paths(files):
         seconds, result = timed(marks_import, path=path)
         total_marks += result.rows
         total_seconds += seconds
@@ -155,7 +155,7 @@ def bench_register_saves(last_day: dt.date, count: int) -> dict[str, Any]:
     from attend.registers.selectors import is_school_session
     from attend.registers.services import MarkInput, register_take
 
-    days = []
+    days: list[dt.date] = []
     day = last_day + dt.timedelta(days=1)
     while len(days) < 3:
         if day.weekday() < 5:

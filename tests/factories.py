@@ -86,13 +86,12 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Sam"
     last_name = factory.Sequence(lambda n: f"User{n}")
     position = "Teacher"
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+    password = factory.django.Password("correct horse battery staple")
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

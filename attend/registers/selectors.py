@@ -172,3 +172,22 @@ def enrolment_marks(enrolment: Enrolment, start: dt.date, end: dt.date) -> list[
         .prefetch_related(Prefetch("amendments", queryset=Amendment.objects.order_by("amended_at")))
         .order_by("date", "session")
     )
+
+
+def registers_taken_for(actor: User, day: dt.date) -> set[tuple[int, Session]]:
+    """(group id, session) of the registers taken on `day` for the groups the actor registers."""
+    return {
+        (group_id, Session(session))
+        for group_id, session in Register.objects.filter(
+            group__in=groups_for(actor), date=day
+        ).values_list("group_id", "session")
+    }
+
+
+def school_terms(school: School) -> list[CalendarEntry]:
+    """The school's terms from its calendar, oldest first."""
+    return list(
+        CalendarEntry.objects.filter(school=school, kind=CalendarEntry.Kind.TERM).order_by(
+            "start_date"
+        )
+    )

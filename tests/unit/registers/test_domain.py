@@ -202,7 +202,7 @@ def test_unknown_code_messages() -> None:
 
 def test_code_is_frozen() -> None:
     with pytest.raises(AttributeError):
-        CODES["/"].category = Category.AEA  # type: ignore[misc]
+        CODES["/"].category = Category.AEA
     assert CODES["/"] == Code("/", CODES["/"].meaning, CODES["/"].group, Category.PRESENT)
 
 

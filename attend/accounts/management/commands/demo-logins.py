@@ -1,0 +1,56 @@
+"""`attend demo-logins`: the demo usernames, their roles and schools, and the password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from attend.accounts.models import Membership, User
+from attend.registers.demo import DEMO_PASSWORD, DEMO_USERS
+
+URL = "http://127.0.0.1:8000/"
+
+
+class Command(BaseCommand):
+    help = "List the demo logins that `attend demo` created, with their password."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        names = [u.username for u in DEMO_USERS]
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        if not users:
+            self.stdout.write("No demo logins: run `attend demo` first.")
+            return
+        memberships: dict[int, list[Membership]] = {}
+        for m in (
+            Membership.objects.filter(user__in=users.values())
+            .select_related("school")
+            .prefetch_related("groups")
+            .order_by("school__name")
+        ):
+            memberships.setdefault(m.user_id, []).append(m)
+        rows = [("Username", "Role", "Position", "School")]
+        for spec in DEMO_USERS:
+            user = users.get(spec.username)
+            if user is None:
+                continue
+            if user.is_superuser and not memberships.get(user.pk):
+                rows.append(
+                    (user.username, "Superuser (Django admin)", user.position, "every school")
+                )
+            for m in memberships.get(user.pk, []):
+                role = m.get_role_display()
+                groups = ", ".join(sorted(g.name for g in m.groups.all()))
+                if groups:
+                    role += f", group {groups}"
+                school = f"{m.school.name} ({m.school.urn})"
+                rows.append((user.username, role, user.position, school))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        self.stdout.write("Demo logins")
+        for n, row in enumerate(rows):
+            cells = (cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+            self.stdout.write("  " + "  ".join(cells).rstrip())
+            if n == 0:
+                self.stdout.write("  " + "  ".join("-" * w for w in widths))
+        self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
+        self.stdout.write(f"Sign in at {URL}")

@@ -1,0 +1,130 @@
+"""`attend demo` loads a demo LA through the real imports; `attend demo-logins` lists the logins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Sum
+
+from attend.accounts.models import Membership, User
+from attend.accounts.roles import Role
+from attend.organisations.models import CalendarEntry, School
+from attend.pupils.models import Contact, Enrolment, Pupil
+from attend.registers import summaries
+from attend.registers.demo import DEMO_PASSWORD, generate, mark_paths, term_dates
+from attend.registers.models import Mark, WeekSummary
+
+pytestmark = pytest.mark.django_db
+
+UNTIL = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def run_demo(**options) -> str:
+    out = io.StringIO()
+    call_command("demo", schools=2, pupils=30, seed=1, until=UNTIL, stdout=out, **options)
+    return out.getvalue()
+
+
+def snapshot() -> list[tuple]:
+    fields = [f.attname for f in WeekSummary._meta.concrete_fields if f.attname != "id"]
+    return list(WeekSummary.objects.order_by("enrolment_id", "week").values_list(*fields))
+
+
+def test_demo_loads_a_local_authority_through_the_imports(fast_passwords):
+    out = run_demo()
+    assert "Demo local authority loaded" in out
+
+    assert set(School.objects.values_list("phase", flat=True)) == {"primary", "secondary"}
+    assert set(School.objects.values_list("local_authority__code", flat=True)) == {"938"}
+    assert CalendarEntry.objects.filter(kind="closure", session="PM").count() == 4  # 2 years
+    assert Pupil.objects.count() >= 50
+    assert Enrolment.objects.count() >= Pupil.objects.count()
+    assert Contact.objects.count() >= Pupil.objects.count()
+    assert Mark.objects.filter(date__gt=UNTIL).count() == 0
+    assert Mark.objects.filter(date=term_dates(2026).terms[0][0], code="#").exists()
+    assert Mark.objects.count() > 5000
+
+    # The weekly summaries kept by the imports equal a rebuild from the marks.
+    before = snapshot()
+    assert before
+    summaries.rebuild_all()
+    assert snapshot() == before
+
+    totals = WeekSummary.objects.aggregate(
+        present=Sum("present"), aea=Sum("aea"), auth=Sum("authorised"), unauth=Sum("unauthorised")
+    )
+    possible = totals["present"] + totals["aea"] + totals["auth"] + totals["unauth"]
+    rate = (totals["present"] + totals["aea"]) / possible
+    assert 0.85 <= rate <= 0.97, rate
+
+    for username in ("teacher", "office", "head", "teacher2", "office2", "head2", "admin"):
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+    assert authenticate(username="teacher", password="wrong") is None
+    teacher = Membership.objects.get(user__username="teacher")
+    assert teacher.role == Role.TEACHER and teacher.groups.count() == 1
+    assert teacher.groups.get().school == teacher.school
+    head = User.objects.get(username="head")
+    assert head.position == "Headteacher"
+    assert Membership.objects.get(user=head).role == Role.SENIOR
+    assert Membership.objects.get(user__username="office2").school != teacher.school
+    assert User.objects.get(username="admin").is_superuser
+
+    counts = (
+        School.objects.count(),
+        Pupil.objects.count(),
+        Mark.objects.count(),
+        User.objects.count(),
+    )
+    out = run_demo(if_empty=True)
+    assert "Database already has data; demo not loaded" in out
+    assert counts == (
+        School.objects.count(),
+        Pupil.objects.count(),
+        Mark.objects.count(),
+        User.objects.count(),
+    )
+
+    logins = io.StringIO()
+    call_command("demo-logins", stdout=logins)
+    text = logins.getvalue()
+    assert "teacher2" in text and DEMO_PASSWORD in text and "http://127.0.0.1:8000/" in text
+
+
+def test_generate_covers_every_phase_and_is_reproducible(tmp_path):
+    first = generate(tmp_path / "a", schools=6, pupils_per_school=20, seed=7, until=UNTIL)
+    again = generate(tmp_path / "b", schools=6, pupils_per_school=20, seed=7, until=UNTIL)
+    for name, path in first.items():
+        assert path.read_bytes() == again[name].read_bytes(), name
+    schools = first["schools"].read_text().splitlines()[1:]
+    assert {line.rsplit(",", 1)[1] for line in schools} == {
+        "nursery",
+        "primary",
+        "secondary",
+        "all-through",
+        "special",
+        "alternative-provision",
+    }
+    monthly = generate(
+        tmp_path / "c", schools=2, pupils_per_school=10, seed=7, until=UNTIL, marks_files="monthly"
+    )
+    assert [p.name for p in mark_paths(monthly)] == [
+        "marks-2026-09.csv",
+        "marks-2026-10.csv",
+        "marks-2026-11.csv",
+    ]
+
+
+def test_term_dates_of_2026_27():
+    dates = term_dates(2026)
+    assert dates.terms[0] == (dt.date(2026, 9, 2), dt.date(2026, 12, 18))
+    assert dates.breaks[0] == (dt.date(2026, 10, 26), dt.date(2026, 10, 30))
+    assert dates.terms[1][0] == dt.date(2027, 1, 5)
