@@ -258,10 +258,10 @@ def bench_pandas(as_of: dt.date, results: dict[str, Any]) -> dict[str, Any]:
 
     def penalty() -> pd.Series:
         marks = frame[frame["code"].isin(sorted(PENALTY_CODES))]
-        week = marks["date"] - pd.to_timedelta(marks["date"].dt.weekday, unit="D")
+        week = marks["date"] - pd.to_timedelta(marks["date"].dt.dayofweek, unit="D")
         weekly = marks.groupby([marks["pupil"], week]).size().unstack(fill_value=0)
         # School weeks: weeks in which any mark exists (this LA's calendars are shared).
-        all_weeks = frame["date"] - pd.to_timedelta(frame["date"].dt.weekday, unit="D")
+        all_weeks = frame["date"] - pd.to_timedelta(frame["date"].dt.dayofweek, unit="D")
         weeks = pd.Index(sorted(all_weeks.unique()))
         weekly = weekly.reindex(columns=weeks, fill_value=0)
         cumulative = weekly.to_numpy().cumsum(axis=1)
