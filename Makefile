@@ -40,7 +40,7 @@ run: setup
 	$(BIN)/attend migrate --no-input
 	$(BIN)/attend demo --if-empty
 	$(BIN)/attend demo-logins
-	$(BIN)/attend runserver 127.0.0.1:8000
+	ATTEND_DEBUG=1 $(BIN)/attend runserver 127.0.0.1:8000
 
 lint: setup
 	$(BIN)/ruff format --check .

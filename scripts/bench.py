@@ -153,7 +153,7 @@ def bench_register_saves(last_day: dt.date, count: int) -> dict[str, Any]:
     from attend.pupils.models import Enrolment
     from attend.registers.domain import Session
     from attend.registers.selectors import is_school_session
-    from attend.registers.services import MarkInput, register_take
+    from attend.registers.services import MarkInput, register_take, register_version
 
     days: list[dt.date] = []
     day = last_day + dt.timedelta(days=1)
@@ -187,7 +187,7 @@ def bench_register_saves(last_day: dt.date, count: int) -> dict[str, Any]:
                 day=day,
                 session=Session.AM,
                 entries=entries,
-                version="new",
+                version=register_version(group, day, Session.AM),
             )
             timings.append(seconds)
             sizes.append(len(roll))

@@ -83,7 +83,11 @@ class RegisterSheet:
 
     @property
     def taken(self) -> bool:
-        return self.register is not None
+        """Taken in Attend, or every pupil already has a mark (e.g. imported from another MIS):
+        from then on it changes only by amendment."""
+        return self.register is not None or (
+            bool(self.rows) and all(row.mark is not None for row in self.rows)
+        )
 
 
 def register_sheet(actor: User, group_id: int, day: dt.date, session: Session) -> RegisterSheet:
@@ -123,11 +127,6 @@ def registers_missing(
     """Groups with pupils on roll whose register has not been taken for the session."""
     if not scope_for(actor).can(Permission.REGISTER_MISSING_VIEW, school.pk):
         raise NotFoundOrForbidden
-    taken = set(
-        Register.objects.filter(group__school=school, date=day, session=session).values_list(
-            "group_id", flat=True
-        )
-    )
     counts: dict[int, int] = {}
     for group_id in (
         Enrolment.objects.on_roll(day)
@@ -135,8 +134,32 @@ def registers_missing(
         .values_list("registration_group_id", flat=True)
     ):
         counts[group_id] = counts.get(group_id, 0) + 1
+    taken = _groups_taken(list(counts), counts, day, {session})
     groups = RegistrationGroup.objects.filter(school=school, pk__in=counts).order_by("name")
-    return [MissingRegister(g, counts[g.pk]) for g in groups if g.pk not in taken]
+    return [MissingRegister(g, counts[g.pk]) for g in groups if (g.pk, session) not in taken]
+
+
+def _groups_taken(
+    group_ids: list[int], roll_sizes: dict[int, int], day: dt.date, sessions: set[Session]
+) -> set[tuple[int, Session]]:
+    """(group, session) pairs whose register was taken in Attend or where every pupil on the
+    roll already has a mark."""
+    taken = {
+        (group_id, Session(session))
+        for group_id, session in Register.objects.filter(
+            group_id__in=group_ids, date=day, session__in=sessions
+        ).values_list("group_id", "session")
+    }
+    marked: dict[tuple[int, Session], int] = {}
+    for group_id, session in Mark.objects.filter(
+        enrolment__in=Enrolment.objects.on_roll(day).filter(registration_group_id__in=group_ids),
+        date=day,
+        session__in=sessions,
+    ).values_list("enrolment__registration_group_id", "session"):
+        key = (group_id, Session(session))
+        marked[key] = marked.get(key, 0) + 1
+    taken.update(k for k, n in marked.items() if n >= roll_sizes.get(k[0], 0) > 0)
+    return taken
 
 
 def enrolments_for(actor: User) -> QuerySet[Enrolment]:
@@ -176,12 +199,15 @@ def enrolment_marks(enrolment: Enrolment, start: dt.date, end: dt.date) -> list[
 
 def registers_taken_for(actor: User, day: dt.date) -> set[tuple[int, Session]]:
     """(group id, session) of the registers taken on `day` for the groups the actor registers."""
-    return {
-        (group_id, Session(session))
-        for group_id, session in Register.objects.filter(
-            group__in=groups_for(actor), date=day
-        ).values_list("group_id", "session")
-    }
+    group_ids = list(groups_for(actor).values_list("pk", flat=True))
+    sizes: dict[int, int] = {}
+    for group_id in (
+        Enrolment.objects.on_roll(day)
+        .filter(registration_group_id__in=group_ids)
+        .values_list("registration_group_id", flat=True)
+    ):
+        sizes[group_id] = sizes.get(group_id, 0) + 1
+    return _groups_taken(group_ids, sizes, day, {Session.AM, Session.PM})
 
 
 def school_terms(school: School) -> list[CalendarEntry]:

@@ -319,18 +319,19 @@ def _validated(
 
 
 def register_version(group: RegistrationGroup, day: dt.date, session: Session) -> str:
-    """A token for the state of a register; saving with a stale token is a conflict."""
+    """A token for the state of a register: "new" when nothing is recorded yet, otherwise the
+    register and its latest mark. Saving with a stale token is a conflict."""
     register = Register.objects.filter(group=group, date=day, session=session).first()
-    if register is None:
-        return "new"
     latest = (
         Mark.objects.filter(enrolment__registration_group=group, date=day, session=session)
         .order_by("-recorded_at")
         .values_list("recorded_at", flat=True)
         .first()
     )
-    stamp = max(filter(None, [register.taken_at, latest]))
-    return f"{register.pk}:{stamp.isoformat()}"
+    if register is None and latest is None:
+        return "new"
+    stamps = [s for s in (register.taken_at if register else None, latest) if s is not None]
+    return f"{register.pk if register else 0}:{max(stamps).isoformat()}"
 
 
 def register_take(
@@ -353,7 +354,7 @@ def register_take(
     clean = _validated(entries, day, school)
     now = timezone.now()
     with transaction.atomic():
-        if version != "new":
+        if register_version(group, day, session) != version:
             raise RegisterConflict
         try:
             with transaction.atomic():

@@ -189,7 +189,9 @@ def test_marks_already_held_are_read_only(client, teacher, group, pupils):
     content = client.get(url(group)).content.decode()
     assert f'name="code_{pupils[0].pk}"' not in content
     assert "Already recorded by Office Person" in content
-    response = client.post(url(group), take_data(pupils[1:], ["/", "/"]))
+    version = re.search(r'name="version" value="([^"]+)"', content)[1]
+    assert version == register_version(group, DAY, Session.AM) != "new"
+    response = client.post(url(group), take_data(pupils[1:], ["/", "/"], version=version))
     assert response.status_code == 302
     assert Mark.objects.get(enrolment=pupils[0]).code == "M"
     assert Mark.objects.filter(date=DAY).count() == 3

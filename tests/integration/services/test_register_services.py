@@ -92,8 +92,23 @@ def test_every_pupil_needs_a_mark_and_bad_codes_are_refused(group, teacher):
 def test_prefilled_marks_are_kept(group, teacher):
     pupils = roll(group)
     MarkFactory(enrolment=pupils[0], date=DAY, session="AM", code="C")
-    take(teacher, group, [(pupils[1], "/"), (pupils[2], "/")])
+    with pytest.raises(RegisterConflict):  # the page was opened before the office's entry
+        take(teacher, group, [(pupils[1], "/"), (pupils[2], "/")])
+    version = register_version(group, DAY, Session.AM)
+    take(teacher, group, [(pupils[1], "/"), (pupils[2], "/")], version=version)
     assert Mark.objects.get(enrolment=pupils[0]).code == "C"
+
+
+def test_a_register_fully_marked_by_an_import_counts_as_taken(group, teacher, office):
+    from attend.registers.selectors import register_sheet, registers_missing
+
+    for pupil in roll(group):
+        MarkFactory(enrolment=pupil, date=DAY, session="AM", code="/")
+    assert register_sheet(office, group.pk, DAY, Session.AM).taken
+    assert registers_missing(office, group.school, DAY, Session.AM) == []
+    assert [m.group for m in registers_missing(office, group.school, DAY, Session.PM)] == [group]
+    with pytest.raises(RegisterConflict):
+        take(teacher, group, [(p, "/") for p in roll(group)])
 
 
 def test_a_second_save_of_the_same_register_is_a_conflict_and_changes_nothing(
