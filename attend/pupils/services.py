@@ -252,7 +252,7 @@ def _pupils_write(file_name: str, rows: list[_PupilRow]) -> ImportResult:
 
 def contacts_import(*, path: Path) -> ImportResult:
     csv_file = CsvFile(path, required=CONTACT_REQUIRED, optional=CONTACT_OPTIONAL)
-    rows = []
+    rows: list[tuple[Row, str, dict[str, Any]]] = []
     seen: dict[tuple[str, str, str], int] = {}
     for row in csv_file.rows():
         upn = _upn(row)
@@ -289,21 +289,25 @@ def contacts_import(*, path: Path) -> ImportResult:
     csv_file.raise_if_errors()
 
     result = ImportResult(csv_file.name, rows=len(rows))
+    fields = list(rows[0][2]) if rows else []
     with transaction.atomic():
+        existing = {
+            (c.pupil_id, c.surname.lower(), c.forename.lower()): c
+            for c in Contact.objects.filter(pupil_id__in=set(pupils.values()))
+        }
+        new, changed = [], []
         for _, upn, values in rows:
-            contact = Contact.objects.filter(
-                pupil_id=pupils[upn],
-                surname__iexact=values["surname"],
-                forename__iexact=values["forename"],
-            ).first()
+            contact = existing.get(
+                (pupils[upn], str(values["surname"]).lower(), str(values["forename"]).lower())
+            )
             if contact is None:
-                Contact.objects.create(pupil_id=pupils[upn], **values)
-                result.created += 1
+                new.append(Contact(pupil_id=pupils[upn], **values))
             elif any(getattr(contact, k) != v for k, v in values.items()):
                 for k, v in values.items():
                     setattr(contact, k, v)
-                contact.save()
-                result.updated += 1
-            else:
-                result.unchanged += 1
+                changed.append(contact)
+        Contact.objects.bulk_create(new, batch_size=2000)
+        Contact.objects.bulk_update(changed, fields, batch_size=2000)
+        result.created, result.updated = len(new), len(changed)
+        result.unchanged = len(rows) - len(new) - len(changed)
     return result
