@@ -62,8 +62,18 @@ test-postgres: setup system-packages
 
 test: setup system-packages lint typecheck check-migrations test-sqlite test-postgres
 
+# make bench [BENCH_DB=postgres] [BENCH_ARGS="--schools 10 --pupils 200"]
+BENCH_DB ?= sqlite
+BENCH_PG_OPTS := -c shared_buffers=2GB -c work_mem=256MB -c maintenance_work_mem=1GB -c jit=off -c max_wal_size=8GB
 bench: setup
-	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	@if [ "$(BENCH_DB)" = postgres ]; then \
+	  $(MAKE) --no-print-directory system-packages; \
+	  set -euo pipefail; eval "$$(PG_OPTS='$(BENCH_PG_OPTS)' scripts/pg-up.sh)"; \
+	  trap 'PGTMP=$$PGTMP scripts/pg-down.sh' EXIT; \
+	  BENCH_DB=postgres $(BIN)/python scripts/bench.py $(BENCH_ARGS); \
+	else \
+	  BENCH_DB=sqlite $(BIN)/python scripts/bench.py $(BENCH_ARGS); \
+	fi
 
 clean:
 	rm -rf $(VENV) node_modules build var
