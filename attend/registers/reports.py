@@ -145,7 +145,10 @@ def _bands() -> dict[int, CategoryBands]:
 def _school_ids(urn: str | None) -> list[int] | None:
     if urn is None:
         return None
-    return list(School.objects.filter(urn=urn).values_list("pk", flat=True))
+    ids = list(School.objects.filter(urn=urn).values_list("pk", flat=True))
+    if not ids:
+        raise ValueError(f"--urn: no school with URN {urn}")
+    return ids
 
 
 PUPIL_FIELDS = (
@@ -440,6 +443,8 @@ def _penalty_marks_in_weeks(
 def marks_report(
     *, upn: str, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[dict[str, Any]]:
+    if not Pupil.objects.filter(upn=upn).exists():
+        raise ValueError(f"--upn: no pupil with UPN {upn}")
     marks = Mark.objects.filter(enrolment__pupil__upn=upn).select_related("enrolment__school")
     if start:
         marks = marks.filter(date__gte=start)

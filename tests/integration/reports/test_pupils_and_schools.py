@@ -132,3 +132,20 @@ def test_incremental_summaries_equal_a_full_rebuild(la):
     rebuild_all()
     assert snapshot() == incremental
     assert len(incremental) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["pupils", "--as-of", "2025-13-01"], "'2025-13-01' is not a date in the form YYYY-MM-DD"),
+        (["pupils", "--as-of", "2025-09-01", "--from", "2025-09-02"], "is after --as-of"),
+        (["pupils", "--as-of", "2025-09-01", "--urn", "999999"], "no school with URN 999999"),
+        (["marks", "--upn", "A123"], "--upn:"),
+        (["marks", "--upn", "W938202400005"], "no pupil with UPN W938202400005"),
+    ],
+)
+def test_report_refuses_bad_arguments_with_a_clear_message(la, args, message):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        report(*args)
