@@ -41,6 +41,19 @@ class LocalAuthority(models.Model):
         )
 
 
+class Trust(models.Model):
+    """A multi-academy trust: a group of schools, possibly in several local authorities."""
+
+    name = models.CharField(max_length=200)
+    companies_house_number = models.CharField(max_length=8, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Phase(models.TextChoices):
     NURSERY = "nursery", "Nursery"
     PRIMARY = "primary", "Primary"
@@ -57,6 +70,9 @@ class School(models.Model):
         LocalAuthority, on_delete=models.PROTECT, related_name="schools"
     )
     phase = models.CharField(max_length=32, choices=Phase.choices)
+    trust = models.ForeignKey(
+        Trust, on_delete=models.SET_NULL, null=True, blank=True, related_name="schools"
+    )
     am_register_opens = models.TimeField(default=dt.time(8, 45))
     pm_register_opens = models.TimeField(default=dt.time(13, 15))
     register_open_minutes = models.PositiveSmallIntegerField(

@@ -7,6 +7,24 @@ import datetime as dt
 from django.db import models
 
 
+class PupilQuerySet(models.QuerySet["Pupil"]):
+    def with_characteristic(self, kinds: list[str], on: dt.date) -> PupilQuerySet:
+        """Pupils for whom any of the boolean characteristics `kinds` is Y on `on` (the value in
+        force is the latest one applying from on or before that day)."""
+        condition = models.Q()
+        annotations = {}
+        for kind in kinds:
+            annotations[f"_{kind}"] = models.Subquery(
+                Characteristic.objects.filter(
+                    pupil=models.OuterRef("pk"), kind=kind, applies_from__lte=on
+                )
+                .order_by("-applies_from")
+                .values("value")[:1]
+            )
+            condition |= models.Q(**{f"_{kind}": "Y"})
+        return self.annotate(**annotations).filter(condition)
+
+
 class Pupil(models.Model):
     upn = models.CharField(max_length=13, unique=True, verbose_name="UPN")
     surname = models.CharField(max_length=100)
@@ -14,6 +32,8 @@ class Pupil(models.Model):
     date_of_birth = models.DateField()
     gender = models.CharField(max_length=1, blank=True, choices=[("F", "F"), ("M", "M")])
     ethnicity = models.CharField(max_length=4, blank=True)
+
+    objects = PupilQuerySet.as_manager()
 
     class Meta:
         ordering = ["surname", "forename"]
@@ -74,6 +94,14 @@ class Contact(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        help_text="The contact's own sign-in: with parental responsibility, they see this child.",
+    )
 
     class Meta:
         ordering = ["pupil", "priority"]

@@ -7,13 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from attend.accounts.models import User
-from attend.accounts.roles import Permission
+from attend.accounts.roles import VIRTUAL_SCHOOL_CHARACTERISTICS, Permission
 from attend.accounts.scope import scope_for
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.organisations.models import CalendarEntry, RegistrationGroup, School
-from attend.pupils.models import Enrolment
+from attend.pupils.models import Enrolment, EnrolmentQuerySet, Pupil
 from attend.registers.domain import Session, school_sessions
 from attend.registers.models import Amendment, Mark, Register
 
@@ -162,18 +163,29 @@ def _groups_taken(
     return taken
 
 
-def enrolments_for(actor: User) -> QuerySet[Enrolment]:
-    """Enrolments whose records the actor may read."""
+def enrolments_for(actor: User) -> EnrolmentQuerySet:
+    """Enrolments whose records the actor may read: whole schools, a teacher's groups, a social
+    worker's caseload or a parent's children (every school), and a virtual school head's
+    looked-after, previously looked-after and social-worker children at the LA's schools."""
     scope = scope_for(actor)
     from django.db.models import Q
 
-    return Enrolment.objects.filter(
+    condition = (
         Q(school_id__in=scope.schools_with(Permission.PUPIL_VIEW_SCHOOL))
         | Q(
             school_id__in=scope.schools_with(Permission.PUPIL_VIEW_OWN_GROUPS),
             registration_group_id__in=scope.group_ids,
         )
+        | Q(pupil_id__in=scope.pupil_ids)
     )
+    if scope.virtual_school_la_ids:
+        condition |= Q(
+            school__local_authority_id__in=scope.virtual_school_la_ids,
+            pupil__in=Pupil.objects.with_characteristic(
+                list(VIRTUAL_SCHOOL_CHARACTERISTICS), timezone.localdate()
+            ),
+        )
+    return Enrolment.objects.filter(condition)
 
 
 def enrolment_get_for(actor: User, enrolment_id: int) -> Enrolment:
@@ -216,4 +228,25 @@ def school_terms(school: School) -> list[CalendarEntry]:
         CalendarEntry.objects.filter(school=school, kind=CalendarEntry.Kind.TERM).order_by(
             "start_date"
         )
+    )
+
+
+def schools_seen_by(actor: User) -> QuerySet[School]:
+    """Every school the actor sees at school level (staff, governors, trust and LA roles)."""
+    return School.objects.filter(pk__in=scope_for(actor).school_ids).order_by("name")
+
+
+def children_for(actor: User) -> EnrolmentQuerySet:
+    """Current enrolments of the pupils the actor sees one by one rather than by school: a social
+    worker's caseload, a parent's children, a virtual school head's children."""
+    scope = scope_for(actor)
+    if not scope.pupil_ids and not scope.virtual_school_la_ids:
+        return Enrolment.objects.none()
+    whole_schools = scope.schools_with(Permission.PUPIL_VIEW_SCHOOL)
+    return (
+        enrolments_for(actor)
+        .exclude(school_id__in=whole_schools)
+        .on_roll(timezone.localdate())
+        .select_related("pupil", "school")
+        .order_by("pupil__surname", "pupil__forename")
     )

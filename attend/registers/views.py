@@ -90,7 +90,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registers/home.html",
-        {"nav": "registers", "today": today, "groups": groups, "offices": offices},
+        {
+            "nav": "registers",
+            "today": today,
+            "groups": groups,
+            "offices": offices,
+            "schools": list(selectors.schools_seen_by(actor).select_related("local_authority")),
+            "children": list(selectors.children_for(actor)),
+            "roles": sorted(scope_for(actor).roles),
+        },
     )
 
 

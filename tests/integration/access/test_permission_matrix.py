@@ -1,0 +1,202 @@
+"""The permission matrix: every page, for anonymous visitors and every role, here and elsewhere.
+
+Every named URL of the project must have an entry in MATRIX; a new view without one fails
+`test_every_view_is_in_the_matrix`. For each entry and actor the expected status is:
+
+* anonymous: a redirect to sign-in (302), unless the page is public;
+* a role with the right here: 200;
+* a role without the right, or with it at another school, trust or LA: 404 (never a 403 that
+  would confirm the object exists).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from attend.accounts.models import CaseloadEntry, Membership, User
+from attend.organisations.models import Trust
+from attend.pupils.models import Characteristic, Contact
+from tests.factories import (
+    EnrolmentFactory,
+    GroupFactory,
+    LocalAuthorityFactory,
+    SchoolFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+#: Public pages: anyone may open them.
+PUBLIC = {"login", "logout"}
+
+ACTORS = (
+    "anonymous",
+    "teacher",
+    "teacher_other_group",
+    "office",
+    "office_elsewhere",
+    "senior",
+    "governor",
+    "trust_lead",
+    "trust_lead_elsewhere",
+    "la_officer",
+    "la_officer_elsewhere",
+    "la_admin",
+    "social_worker",
+    "social_worker_other_child",
+    "virtual_school_head",
+    "virtual_school_head_elsewhere",
+    "parent",
+    "parent_other_child",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    url: Callable[[World], str]
+    allowed: frozenset[str]
+
+
+def last_weekday() -> dt.date:
+    day = timezone.localdate()
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+SIGNED_IN = frozenset(ACTORS) - {"anonymous"}
+MATRIX: dict[str, Entry] = {
+    "home": Entry(lambda w: reverse("home"), SIGNED_IN),
+    "register": Entry(
+        lambda w: reverse("register", args=[w.group.pk, last_weekday(), "AM"]),
+        frozenset({"teacher", "office", "senior"}),
+    ),
+    "registers_missing": Entry(
+        lambda w: reverse("registers_missing", args=[w.school.pk]),
+        frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
+    "pupil_register": Entry(
+        lambda w: reverse("pupil_register", args=[w.enrolment.pk]),
+        frozenset(
+            {
+                "teacher",
+                "office",
+                "senior",
+                "trust_lead",
+                "la_officer",
+                "social_worker",
+                "virtual_school_head",
+                "parent",
+            }
+        ),
+    ),
+}
+
+
+class World:
+    """Two LAs, two trusts, two schools; one pupil at school A who is looked after."""
+
+    def __init__(self) -> None:
+        la, la_b = LocalAuthorityFactory(code="938"), LocalAuthorityFactory(code="888")
+        trust = Trust.objects.create(name="Trust A", companies_house_number="01234567")
+        trust_b = Trust.objects.create(name="Trust B", companies_house_number="07654321")
+        self.school = SchoolFactory(local_authority=la, trust=trust)
+        school_b = SchoolFactory(local_authority=la_b, trust=trust_b)
+        self.group = GroupFactory(school=self.school)
+        other_group = GroupFactory(school=self.school)
+        self.enrolment = EnrolmentFactory(school=self.school, registration_group=self.group)
+        pupil = self.enrolment.pupil
+        other_child = EnrolmentFactory(school=self.school, registration_group=other_group).pupil
+        EnrolmentFactory(school=school_b)
+        Characteristic.objects.create(
+            pupil=pupil, kind="looked_after", value="Y", applies_from=dt.date(2024, 9, 1)
+        )
+        self.users: dict[str, User | None] = {"anonymous": None}
+
+        def member(name: str, role: str, **where: object) -> User:
+            user = UserFactory(username=name)
+            membership = Membership.objects.create(user=user, role=role, **where)
+            if name == "teacher":
+                membership.groups.set([self.group])
+            if name == "teacher_other_group":
+                membership.groups.set([other_group])
+            self.users[name] = user
+            return user
+
+        member("teacher", "teacher", school=self.school)
+        member("teacher_other_group", "teacher", school=self.school)
+        member("office", "office", school=self.school)
+        member("office_elsewhere", "office", school=school_b)
+        member("senior", "senior", school=self.school)
+        member("governor", "governor", school=self.school)
+        member("trust_lead", "trust_lead", trust=trust)
+        member("trust_lead_elsewhere", "trust_lead", trust=trust_b)
+        member("la_officer", "la_officer", local_authority=la)
+        member("la_officer_elsewhere", "la_officer", local_authority=la_b)
+        member("la_admin", "la_admin", local_authority=la)
+        for name, child in (("social_worker", pupil), ("social_worker_other_child", other_child)):
+            worker = member(name, "social_worker", local_authority=la)
+            CaseloadEntry.objects.create(user=worker, pupil=child, start_date=dt.date(2024, 9, 1))
+        member("virtual_school_head", "virtual_school_head", local_authority=la)
+        member("virtual_school_head_elsewhere", "virtual_school_head", local_authority=la_b)
+        for name, child in (("parent", pupil), ("parent_other_child", other_child)):
+            user = UserFactory(username=name)
+            Contact.objects.create(
+                pupil=child,
+                surname="Parent",
+                forename=name,
+                relationship="Mother",
+                parental_responsibility=True,
+                user=user,
+            )
+            self.users[name] = user
+
+
+def named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's admin: superusers only, its own permission system
+            names |= named_patterns(pattern, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def test_every_view_is_in_the_matrix() -> None:
+    missing = named_patterns() - set(MATRIX) - PUBLIC
+    assert not missing, f"views without a permission-matrix entry: {sorted(missing)}"
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+@pytest.mark.parametrize("view", sorted(MATRIX))
+def test_matrix(client, world: World, view: str) -> None:
+    entry = MATRIX[view]
+    url = entry.url(world)
+    failures = []
+    for actor in ACTORS:
+        client.logout()
+        user = world.users[actor]
+        if user is not None:
+            client.force_login(user)
+        response = client.get(url)
+        if actor == "anonymous":
+            expected = 302
+            ok = response.status_code == 302 and reverse("login") in response["Location"]
+        else:
+            expected = 200 if actor in entry.allowed else 404
+            ok = response.status_code == expected
+        if not ok:
+            failures.append(f"{actor}: expected {expected}, got {response.status_code}")
+    assert not failures, f"{view} ({url}): " + "; ".join(failures)
