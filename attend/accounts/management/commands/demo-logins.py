@@ -43,7 +43,8 @@ class Command(BaseCommand):
                 groups = ", ".join(sorted(g.name for g in m.groups.all()))
                 if groups:
                     role += f", group {groups}"
-                school = f"{m.school.name} ({m.school.urn})"
+                where = m.school or m.trust or m.local_authority
+                school = f"{m.school.name} ({m.school.urn})" if m.school else str(where)
                 rows.append((user.username, role, user.position, school))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         self.stdout.write("Demo logins")
