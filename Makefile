@@ -28,12 +28,13 @@ $(ASSETS): node_modules/.package-lock.json assets/app.scss
 
 assets: $(ASSETS)
 
-# Debian packages the test suite needs: PostgreSQL (throwaway test cluster) and Chromium (browser tests).
+# Debian packages the test suite needs: PostgreSQL (throwaway test cluster), Chromium (browser tests),
+# the libraries WeasyPrint loads (PDF exports) and poppler-utils (pdftotext, to read PDFs in tests).
 system-packages:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v chromium >/dev/null; then \
-	  echo "Installing PostgreSQL and Chromium from Debian's packages"; \
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
+	  echo "Installing PostgreSQL, Chromium, WeasyPrint's libraries and poppler-utils from Debian's packages"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils >/dev/null; \
 	fi
 
 run: setup
@@ -46,6 +47,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/pip-audit --skip-editable
 
 typecheck: setup
 	$(BIN)/mypy .

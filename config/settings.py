@@ -4,11 +4,16 @@ DATABASE_URL        default sqlite:///var/attend.sqlite3; postgres://user@host:p
 ATTEND_DEBUG        "1"/"true" for development (default off)
 ATTEND_SECRET_KEY   required in production; generated into var/secret_key when absent in development
 ATTEND_ALLOWED_HOSTS comma-separated (default localhost names)
-ATTEND_DEMO_USERS   "1" to show the demo login hint on the sign-in page
+ATTEND_DEMO_USERS   "1" to show the demo login hint on the sign-in page; allows `attend demo-code`
+ATTEND_PRODUCTION   "1" for production: HTTPS only (HSTS, secure cookies, redirect to HTTPS)
+ATTEND_BEHIND_PROXY "1" when a TLS-terminating reverse proxy sets X-Forwarded-Proto and appends the
+                    client's address to X-Forwarded-For (only then are those headers trusted)
+ATTEND_HSTS_PRELOAD "0" to leave out HSTS preload (default on in production; see below)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -62,23 +67,34 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "attend.core",
     "attend.accounts",
     "attend.organisations",
     "attend.pupils",
     "attend.registers",
+    "attend.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response, static files included.
+    "attend.accounts.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Signed in but not yet through the second factor: only the two-factor pages and sign-out.
+    "attend.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused by the axes backend into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,11 +140,36 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The axes backend comes first: it refuses a locked-out username+IP before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "attend.accounts.auth.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# NCSC password guidance: length, not composition rules; refuse common and guessable passwords.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "attend.accounts.auth.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Failed sign-ins (django-axes): 5 for one username from one address locks that pair out for 15
+# minutes; a successful sign-in clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "attend.accounts.views.locked_out"  # the GOV.UK lockout page, 429
+AXES_CLIENT_IP_CALLABLE = "attend.accounts.auth.client_ip"
+
+# Two-factor authentication (django-otp, TOTP). Wrong codes are throttled by the device: after
+# each failure the next attempt waits 2^(n-1) seconds, doubling.
+OTP_TOTP_ISSUER = "Attend"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -148,24 +189,86 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# A session ends 8 hours after sign-in (a working day), or when the browser closes. Its expiry is
+# set each time the session is saved, and it is saved only when it changes: at sign-in and at the
+# second factor, never by browsing (SESSION_SAVE_EVERY_REQUEST stays off), so in practice the
+# 8 hours run from sign-in however busy the day, and pages cost no session write.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Set on every response by attend.accounts.middleware.SecurityHeadersMiddleware. No 'unsafe-inline':
+# the GOV.UK Frontend start-up is a static file (core/init.js).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+    ]
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+ATTEND_BEHIND_PROXY = _flag("ATTEND_BEHIND_PROXY")
+if ATTEND_BEHIND_PROXY:
+    # Only behind a proxy that overwrites X-Forwarded-Proto; otherwise a client could claim HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG and _flag("ATTEND_PRODUCTION"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
+    # HSTS for a year, subdomains included. Preload (the browsers' built-in HTTPS-only list) is on:
+    # Attend is HTTPS-only and so must be any host under its name. It commits the whole domain
+    # only once its owner submits it to the list; ATTEND_HSTS_PRELOAD=0 leaves it out for a host
+    # on a shared domain that cannot make that promise (and silences the check that asks for it).
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _flag("ATTEND_HSTS_PRELOAD", default=True)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 ATTEND_DEMO_USERS = _flag("ATTEND_DEMO_USERS")
 
-# Pupil data never goes into logs: log only our own messages, never request bodies.
+# Pupil data never goes into logs: log only our own messages, never request bodies; the request
+# loggers (django.request, and django.server under runserver) lose query strings and the request.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_request_data": {"()": "attend.accounts.logging.NoRequestData"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "level": "INFO",
+        },
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django.request": {"filters": ["no_request_data"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["no_request_data"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }

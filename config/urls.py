@@ -1,14 +1,15 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(template_name="core/login.html"),
-        name="login",
-    ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("attend.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("attend.registers.urls")),
 ]
+
+# Django's own error views render our templates (404.html, 500.html, 403.html, 400.html): generic
+# GOV.UK pages that show nothing from the request.
+handler400 = "django.views.defaults.bad_request"
+handler403 = "django.views.defaults.permission_denied"
+handler404 = "django.views.defaults.page_not_found"
+handler500 = "django.views.defaults.server_error"

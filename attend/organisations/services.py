@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
+from attend.audit.services import audit_import, field_changes
 from attend.core.csvfiles import CsvFile
 from attend.core.results import ImportResult
 from attend.organisations.models import CalendarEntry, LocalAuthority, Phase, School
@@ -15,7 +17,7 @@ SCHOOL_COLUMNS = ("urn", "name", "la_code", "la_name", "phase")
 CALENDAR_COLUMNS = ("urn", "kind", "start_date", "end_date", "session")
 
 
-def schools_import(*, path: Path) -> ImportResult:
+def schools_import(*, path: Path, by: str | None = None) -> ImportResult:
     csv_file = CsvFile(path, required=SCHOOL_COLUMNS)
     rows = []
     seen: dict[str, int] = {}
@@ -41,6 +43,7 @@ def schools_import(*, path: Path) -> ImportResult:
     csv_file.raise_if_errors()
 
     result = ImportResult(csv_file.name, rows=len(rows))
+    changes: list[dict[str, Any]] = []
     with transaction.atomic():
         las: dict[str, LocalAuthority] = {}
         for urn, name, la_code, la_name, phase in rows:
@@ -58,15 +61,27 @@ def schools_import(*, path: Path) -> ImportResult:
                 School.objects.create(urn=urn, name=name, local_authority=la, phase=phase)
                 result.created += 1
             elif (school.name, school.local_authority_id, school.phase) != (name, la.pk, phase):
+                change = field_changes(
+                    urn,
+                    {
+                        "name": school.name,
+                        "la_code": school.local_authority.code,
+                        "phase": school.phase,
+                    },
+                    {"name": name, "la_code": la_code, "phase": phase},
+                )
+                if change is not None:
+                    changes.append(change)
                 school.name, school.local_authority, school.phase = name, la, phase
                 school.save(update_fields=["name", "local_authority", "phase"])
                 result.updated += 1
             else:
                 result.unchanged += 1
+        audit_import(action="schools.import", result=result, by=by, changes=changes)
     return result
 
 
-def calendar_import(*, path: Path) -> ImportResult:
+def calendar_import(*, path: Path, by: str | None = None) -> ImportResult:
     csv_file = CsvFile(path, required=CALENDAR_COLUMNS[:-1], optional=CALENDAR_COLUMNS[-1:])
     schools = dict(School.objects.values_list("urn", "pk"))
     rows = []
@@ -95,4 +110,5 @@ def calendar_import(*, path: Path) -> ImportResult:
                 result.created += 1
             else:
                 result.unchanged += 1
+        audit_import(action="calendar.import", result=result, by=by, changes=[])
     return result

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from attend.audit.services import audit_import, field_changes
 from attend.core.csvfiles import CsvFile, Row
 from attend.core.results import ImportResult
 from attend.organisations.models import RegistrationGroup, School
@@ -80,7 +81,7 @@ class _PupilRow:
     characteristics: dict[str, str]
 
 
-def pupils_import(*, path: Path) -> ImportResult:
+def pupils_import(*, path: Path, by: str | None = None) -> ImportResult:
     """One row is one enrolment; a pupil who moved school has a row per school."""
     csv_file = CsvFile(path, required=PUPIL_REQUIRED, optional=PUPIL_OPTIONAL)
     schools = dict(School.objects.values_list("urn", "pk"))
@@ -135,11 +136,17 @@ def pupils_import(*, path: Path) -> ImportResult:
             )
         )
     csv_file.raise_if_errors()
+    changes: list[dict[str, Any]] = []
     with transaction.atomic():
-        return _pupils_write(csv_file.name, parsed)
+        result = _pupils_write(csv_file.name, parsed, changes)
+        audit_import(action="pupils.import", result=result, by=by, changes=changes)
+    return result
 
 
-def _pupils_write(file_name: str, rows: list[_PupilRow]) -> ImportResult:
+def _pupils_write(
+    file_name: str, rows: list[_PupilRow], changes: list[dict[str, Any]]
+) -> ImportResult:
+    """Write the rows; each changed pupil or enrolment is appended to `changes` (for the audit)."""
     result = ImportResult(file_name, rows=len(rows))
     upns = {r.upn for r in rows}
     pupils = {p.upn: p for p in Pupil.objects.filter(upn__in=upns)}
@@ -158,6 +165,10 @@ def _pupils_write(file_name: str, rows: list[_PupilRow]) -> ImportResult:
             pupils[r.upn] = pupil
             new_pupils.append(pupil)
         elif any(getattr(pupil, k) != v for k, v in fields.items()):
+            if pupil.pk:
+                change = field_changes(r.upn, {k: getattr(pupil, k) for k in fields}, fields)
+                if change is not None:
+                    changes.append(change)
             for k, v in fields.items():
                 setattr(pupil, k, v)
             if pupil.pk:
@@ -182,6 +193,8 @@ def _pupils_write(file_name: str, rows: list[_PupilRow]) -> ImportResult:
             )
 
     pupil_ids = [p.pk for p in pupils.values()]
+    group_names = {g.pk: g.name for g in groups.values()}
+    urns = dict(School.objects.filter(pk__in={r.school_id for r in rows}).values_list("pk", "urn"))
     enrolments = {
         (e.pupil_id, e.school_id, e.start_date): e
         for e in Enrolment.objects.filter(pupil_id__in=pupil_ids)
@@ -215,6 +228,18 @@ def _pupils_write(file_name: str, rows: list[_PupilRow]) -> ImportResult:
             != (v.pk if k == "registration_group" and v is not None else v)
             for k, v in values.items()
         ):
+            change = field_changes(
+                f"{r.upn} at {urns.get(r.school_id, '')} from {r.start_date.isoformat()}",
+                {
+                    k: group_names.get(enrolment.registration_group_id or 0, "")
+                    if k == "registration_group"
+                    else getattr(enrolment, k)
+                    for k in values
+                },
+                {**values, "registration_group": group.name if group else ""},
+            )
+            if change is not None:
+                changes.append(change)
             for k, v in values.items():
                 setattr(enrolment, k, v)
             changed_enrolments.append(enrolment)
@@ -250,7 +275,7 @@ def _pupils_write(file_name: str, rows: list[_PupilRow]) -> ImportResult:
     return result
 
 
-def contacts_import(*, path: Path) -> ImportResult:
+def contacts_import(*, path: Path, by: str | None = None) -> ImportResult:
     csv_file = CsvFile(path, required=CONTACT_REQUIRED, optional=CONTACT_OPTIONAL)
     rows: list[tuple[Row, str, dict[str, Any]]] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -296,6 +321,7 @@ def contacts_import(*, path: Path) -> ImportResult:
             for c in Contact.objects.filter(pupil_id__in=set(pupils.values()))
         }
         new, changed = [], []
+        changes: list[dict[str, Any]] = []
         for _, upn, values in rows:
             contact = existing.get(
                 (pupils[upn], str(values["surname"]).lower(), str(values["forename"]).lower())
@@ -303,6 +329,13 @@ def contacts_import(*, path: Path) -> ImportResult:
             if contact is None:
                 new.append(Contact(pupil_id=pupils[upn], **values))
             elif any(getattr(contact, k) != v for k, v in values.items()):
+                change = field_changes(
+                    f"{upn} contact {contact.pk}",
+                    {k: getattr(contact, k) for k in values},
+                    values,
+                )
+                if change is not None:
+                    changes.append(change)
                 for k, v in values.items():
                     setattr(contact, k, v)
                 changed.append(contact)
@@ -310,4 +343,5 @@ def contacts_import(*, path: Path) -> ImportResult:
         Contact.objects.bulk_update(changed, fields, batch_size=2000)
         result.created, result.updated = len(new), len(changed)
         result.unchanged = len(rows) - len(new) - len(changed)
+        audit_import(action="contacts.import", result=result, by=by, changes=changes)
     return result

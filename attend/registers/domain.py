@@ -589,7 +589,8 @@ def _merged_weeks(weeks: Sequence[date], penalty_per_week: Mapping[date, int]) -
             raise ValueError(f"Negative penalty count {count} for the week of {week}.")
         per_week[week_of(week)] += count
     # A week holding a penalty mark is a school week: the mark proves the school met.
-    all_weeks = sorted({week_of(w) for w in weeks} | {w for w, n in per_week.items() if n > 0})
+    mondays = {w if w.weekday() == 0 else week_of(w) for w in weeks}
+    all_weeks = sorted(mondays.union(w for w, n in per_week.items() if n > 0))
     return _Window(all_weeks, [per_week[w] for w in all_weeks])
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -36,7 +36,13 @@ from attend.registers.domain import (
     school_weeks,
     week_of,
 )
-from attend.registers.models import CODE_COLUMNS, Amendment, Mark, WeekSummary
+from attend.registers.models import (
+    CODE_COLUMNS,
+    Amendment,
+    Mark,
+    SchoolWeekSummary,
+    WeekSummary,
+)
 
 DAY = dt.timedelta(days=1)
 WEEK = dt.timedelta(days=7)
@@ -56,10 +62,23 @@ class Period:
             raise ValueError(f"--from ({start}) is after --as-of ({as_of})")
         return cls(start, as_of)
 
-    def split(self) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
-        """(whole weeks as first and last Monday, or None; part-week date ranges from marks)."""
-        first = week_of(self.start) if self.start.weekday() == 0 else week_of(self.start) + WEEK
-        last = week_of(self.end) if self.end.weekday() == 6 else week_of(self.end) - WEEK
+    def split(
+        self, has_marks: Callable[[dt.date, dt.date], bool] | None = None
+    ) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+        """(whole weeks as first and last Monday, or None; part-week date ranges from marks).
+
+        A week cut by the period is read whole from the summary when no mark falls in the part
+        outside the period (`has_marks(first, last)` says whether any mark lies in those days):
+        a period ending on a Friday usually reads no marks at all.
+        """
+        first = week_of(self.start)
+        if first < self.start and (has_marks is None or has_marks(first, self.start - DAY)):
+            first += WEEK
+        last = week_of(self.end)
+        if self.end < last + WEEK - DAY and (
+            has_marks is None or has_marks(self.end + DAY, last + WEEK - DAY)
+        ):
+            last -= WEEK
         if first > last:
             return None, [(self.start, self.end)]
         parts = []
@@ -68,6 +87,11 @@ class Period:
         if last + WEEK - DAY < self.end:
             parts.append((last + WEEK, self.end))
         return (first, last), parts
+
+
+def any_marks_between(first: dt.date, last: dt.date) -> bool:
+    """Whether any mark is dated in [first, last] (through the date index)."""
+    return Mark.objects.filter(date__gte=first, date__lte=last).exists()
 
 
 def _iso(day: dt.date) -> str:
@@ -98,7 +122,7 @@ def enrolment_counts(
                 for i in range(width):
                     current[i] += int(row[i + 1] or 0)
 
-    weeks, parts = period.split()
+    weeks, parts = period.split(any_marks_between)
     with connection.cursor() as cursor:
         if weeks is not None:
             where, params = _in("school_id", school_ids)
@@ -119,6 +143,39 @@ def enrolment_counts(
                 [_iso(first), _iso(last), *params],
             )
             add(iter(cursor.fetchall()))
+    return totals
+
+
+def school_code_counts(period: Period) -> dict[int, list[int]]:
+    """Per school: sessions per code (in the order of CODE_COLUMNS) in the period."""
+    columns = list(CODE_COLUMNS.values())
+    totals: dict[int, list[int]] = {}
+
+    def add(rows: list[tuple[Any, ...]]) -> None:
+        for school_id, *values in rows:
+            current = totals.setdefault(school_id, [0] * len(columns))
+            for i, value in enumerate(values):
+                current[i] += int(value or 0)
+
+    weeks, parts = period.split(any_marks_between)
+    with connection.cursor() as cursor:
+        if weeks is not None:
+            cursor.execute(
+                f"SELECT school_id, {', '.join(f'SUM({c})' for c in columns)} "
+                f"FROM {SchoolWeekSummary._meta.db_table} WHERE week >= %s AND week <= %s "
+                "GROUP BY school_id",
+                [_iso(weeks[0]), _iso(weeks[1])],
+            )
+            add(cursor.fetchall())
+        for first, last in parts:
+            cursor.execute(
+                f"SELECT e.school_id, {summaries.select_counts(codes_only=True)} "
+                f"FROM {Mark._meta.db_table} m JOIN {Enrolment._meta.db_table} e "
+                "ON e.id = m.enrolment_id WHERE m.date >= %s AND m.date <= %s "
+                "GROUP BY e.school_id",
+                [_iso(first), _iso(last)],
+            )
+            add(cursor.fetchall())
     return totals
 
 
@@ -236,23 +293,27 @@ def schools_report(*, as_of: dt.date, start: dt.date | None = None) -> list[dict
     """One row per school: totals, rates and sessions per code over the enrolments with a
     possible session in the period."""
     period = Period.of(as_of, start)
-    totals = enrolment_counts(period, with_codes=True)
+    totals = enrolment_counts(period)
     school_of = dict(Enrolment.objects.values_list("pk", "school_id").iterator(chunk_size=10000))
     code_names = list(CODE_COLUMNS)
     per_school: dict[int, dict[str, Any]] = {}
+    for school_id, codes in school_code_counts(period).items():
+        per_school[school_id] = {
+            "counts": Counts(),
+            "enrolments": 0,
+            "pa": 0,
+            "sa": 0,
+            "codes": codes,
+        }
     for pk, values in totals.items():
         counts = _counts(values)
         school = per_school.setdefault(
             school_of[pk],
             {"counts": Counts(), "enrolments": 0, "pa": 0, "sa": 0, "codes": [0] * len(code_names)},
         )
-        codes = school["codes"]
-        for i, n in enumerate(values[len(BASE_COLUMNS) :]):
-            codes[i] += n
-        if counts.possible == 0:
-            school["counts"] += counts
-            continue
         school["counts"] += counts
+        if counts.possible == 0:
+            continue
         school["enrolments"] += 1
         school["pa"] += is_persistent_absence(counts)
         school["sa"] += is_severe_absence(counts)
@@ -326,15 +387,25 @@ def penalty_report(*, as_of: dt.date, start: dt.date | None = None) -> list[dict
     follows a pupil across schools."""
     period = Period.of(as_of, start)
     current = week_of(as_of)
+    # The week of as_of comes from the summary too when no mark lies after as_of in it.
+    last_whole = current if not any_marks_between(as_of + DAY, current + WEEK - DAY) else None
     per_pupil: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    for pupil_id, week, n in (
-        WeekSummary.objects.filter(penalty__gt=0, week__lt=current)
-        .values_list("enrolment__pupil_id", "week", "penalty")
-        .iterator(chunk_size=20000)
-    ):
-        per_pupil[pupil_id][week] += n
-    for pupil_id, n in _penalty_marks_by_pupil(current, as_of):
-        per_pupil[pupil_id][current] += n
+    weeks_seen: dict[Any, dt.date] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.pupil_id, w.week, w.penalty FROM {WeekSummary._meta.db_table} w "
+            f"JOIN {Enrolment._meta.db_table} e ON e.id = w.enrolment_id "
+            "WHERE w.penalty > 0 AND w.week <= %s",
+            [_iso(last_whole or current - WEEK)],
+        )
+        for pupil_id, raw_week, n in cursor.fetchall():
+            week = weeks_seen.get(raw_week)
+            if week is None:
+                week = weeks_seen[raw_week] = _as_date(raw_week)
+            per_pupil[pupil_id][week] += n
+    if last_whole is None:
+        for pupil_id, n in _penalty_marks_by_pupil(current, as_of):
+            per_pupil[pupil_id][current] += n
     candidates = {p: weeks for p, weeks in per_pupil.items() if sum(weeks.values()) >= 10}
     if not candidates:
         return []
@@ -348,12 +419,18 @@ def penalty_report(*, as_of: dt.date, start: dt.date | None = None) -> list[dict
             enrolments[pupil_id].append((pk, school_id, first, leaving))
 
     found = {}
+    span_weeks: dict[tuple[int, dt.date, dt.date], list[dt.date]] = {}
     for pupil_id, counts in candidates.items():
-        weeks: set[dt.date] = set()
+        spans = []
         for _, school_id, first, leaving in enrolments[pupil_id]:
-            low, high = week_of(first), leaving or as_of
-            weeks.update(w for w in school_weeks_by_id.get(school_id, ()) if low <= w <= high)
-        threshold = penalty_threshold_week(sorted(weeks), counts)
+            key = (school_id, week_of(first), leaving or as_of)
+            if key not in span_weeks:
+                span_weeks[key] = [
+                    w for w in school_weeks_by_id.get(school_id, ()) if key[1] <= w <= key[2]
+                ]
+            spans.append(span_weeks[key])
+        weeks = spans[0] if len(spans) == 1 else sorted({w for span in spans for w in span})
+        threshold = penalty_threshold_week(weeks, counts)
         if threshold is not None:
             found[pupil_id] = (threshold, counts)
     if not found:
@@ -394,6 +471,11 @@ def penalty_report(*, as_of: dt.date, start: dt.date | None = None) -> list[dict
         )
     rows.sort(key=lambda r: (r["met_on"], r["met_session"], r["upn"]))
     return rows
+
+
+def _as_date(value: Any) -> dt.date:
+    """A date from the database: a date on PostgreSQL, ISO text on SQLite's raw cursor."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _penalty_codes_sql() -> str:

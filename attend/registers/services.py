@@ -19,12 +19,13 @@ from django.utils import timezone
 from attend.accounts.models import User
 from attend.accounts.roles import Permission
 from attend.accounts.scope import scope_for
+from attend.audit.services import audit_event, audit_record, audit_record_many
 from attend.core.csvfiles import CsvFile
 from attend.core.exceptions import AttendError, NotFoundOrForbidden
 from attend.core.results import ImportResult
 from attend.organisations.models import RegistrationGroup, School
 from attend.pupils.domain import InvalidUPN, upn_validate
-from attend.pupils.models import Enrolment
+from attend.pupils.models import Enrolment, Pupil
 from attend.registers import summaries
 from attend.registers.domain import (
     CODES_2024_FROM,
@@ -69,7 +70,23 @@ def marks_import(*, path: Path, by: str | None = None) -> ImportResult:
     csv_file.raise_if_errors()
     who = by or f"import by {getpass.getuser()}"
     with transaction.atomic():
-        return _marks_write(csv_file.name, staged, who)
+        result = _marks_write(csv_file.name, staged, who)
+        audit_record(
+            actor=None,
+            actor_name=who,
+            action="marks.import",
+            obj_type="file",
+            obj_id=csv_file.name,
+            after={
+                "file": csv_file.name,
+                "rows": result.rows,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+            summary=str(result),
+        )
+        return result
 
 
 Staged = tuple[int, str, str, str, int | None, str, str]
@@ -234,11 +251,31 @@ def _marks_write(file_name: str, staged: list[Staged], who: str) -> ImportResult
         # Changed marks: keep the entry before the change, then update the mark.
         cursor.execute(
             f"SELECT m.id, m.code, m.minutes_late, m.recorded_at, m.recorded_by_name, "
-            f"s.code, s.minutes_late FROM {STAGE} s JOIN {mark} m ON m.enrolment_id = "
-            "s.enrolment_id AND m.date = s.date AND m.session = s.session WHERE s.status = 2"
+            f"s.code, s.minutes_late, e.school_id, e.pupil_id, p.upn, s.date, s.session "
+            f"FROM {STAGE} s JOIN {mark} m ON m.enrolment_id = "
+            "s.enrolment_id AND m.date = s.date AND m.session = s.session "
+            f"JOIN {Enrolment._meta.db_table} e ON e.id = m.enrolment_id "
+            f"JOIN {Pupil._meta.db_table} p ON p.id = e.pupil_id WHERE s.status = 2"
         )
         changed = cursor.fetchall()
         reason = f"import {file_name}"
+        audit_record_many(
+            audit_event(
+                actor=None,
+                actor_name=who,
+                action="mark.amend",
+                obj_type="mark",
+                obj_id=c[0],
+                school=c[7],
+                pupil_id=c[8],
+                pupil_upn=c[9],
+                before={"code": c[1], "minutes_late": c[2]},
+                after={"code": c[5], "minutes_late": c[6], "reason": reason},
+                summary=f"{_iso_text(c[10])} {c[11]} {c[1]} → {c[5]} ({reason})",
+                at=now,
+            )
+            for c in changed
+        )
         if changed:
             cursor.executemany(
                 f"INSERT INTO {amendment} (mark_id, old_code, old_minutes_late, "
@@ -271,6 +308,10 @@ def _marks_write(file_name: str, staged: list[Staged], who: str) -> ImportResult
             summaries.refresh_affected()
         cursor.execute(f"DROP TABLE {STAGE}")
     return result
+
+
+def _iso_text(day: dt.date | str) -> str:
+    return day if isinstance(day, str) else day.isoformat()
 
 
 # -------------------------------------------------------------------------------------------------
@@ -389,6 +430,15 @@ def register_take(
         ]
         Mark.objects.bulk_create(new)
         summaries.refresh_week((m.enrolment_id for m in new), day)
+        audit_record(
+            actor=actor,
+            action="register.take",
+            obj_type="register",
+            obj_id=register.pk,
+            school=school,
+            after={str(m.enrolment_id): m.code for m in new},
+            summary=f"{group.name} {day.isoformat()} {session} register taken: {len(new)} marks",
+        )
     return register
 
 
@@ -415,7 +465,12 @@ def register_amend(
     with transaction.atomic():
         if register_version(group, day, session) != version:
             raise RegisterConflict
-        roll = {e.pk: e for e in Enrolment.objects.on_roll(day).filter(registration_group=group)}
+        roll = {
+            e.pk: e
+            for e in Enrolment.objects.on_roll(day)
+            .filter(registration_group=group)
+            .select_related("pupil")
+        }
         unknown = set(clean) - set(roll)
         if unknown:
             raise NotFoundOrForbidden
@@ -429,7 +484,7 @@ def register_amend(
         for enrolment_id, entry in clean.items():
             mark = marks.get(enrolment_id)
             if mark is None:
-                Mark.objects.create(
+                mark = Mark.objects.create(
                     enrolment_id=enrolment_id,
                     date=day,
                     session=session,
@@ -440,10 +495,26 @@ def register_amend(
                     recorded_at=now,
                     source=Source.OFFICE,
                 )
+                before = None
             elif (mark.code, mark.minutes_late) == (entry.code, entry.minutes_late):
                 continue
             else:
+                before = {"code": mark.code, "minutes_late": mark.minutes_late}
                 _amend(mark, entry, reason=reason, actor=actor, now=now)
+            audit_record(
+                actor=actor,
+                action="mark.amend",
+                obj_type="mark",
+                obj_id=mark.pk,
+                school=group.school_id,
+                pupil=roll[enrolment_id].pupil,
+                before=before,
+                after={"code": entry.code, "minutes_late": entry.minutes_late, "reason": reason},
+                summary=(
+                    f"{day.isoformat()} {session} {before['code'] if before else '(none)'} → "
+                    f"{entry.code}"
+                ),
+            )
             touched.append(enrolment_id)
             count += 1
         summaries.refresh_week(touched, day)

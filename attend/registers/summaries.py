@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 
 from attend.pupils.models import Enrolment
 from attend.registers.domain import CODES, HISTORIC_CODES, LATE_CODES, PENALTY_CODES, week_of
-from attend.registers.models import CODE_COLUMNS, Mark, WeekSummary
+from attend.registers.models import CODE_COLUMNS, Mark, SchoolWeekSummary, WeekSummary
 
 MARK = Mark._meta.db_table
 SUMMARY = WeekSummary._meta.db_table
 ENROLMENT = Enrolment._meta.db_table
+SCHOOL_SUMMARY = SchoolWeekSummary._meta.db_table
 AFFECTED = "attend_affected_weeks"
 
 
@@ -43,17 +45,46 @@ _COUNT_LIST = [
 _COUNTS = ", ".join(_COUNT_LIST)
 
 
-def select_counts(width: int | None = None) -> str:
+def select_counts(width: int | None = None, *, codes_only: bool = False) -> str:
     """The SQL select list of the summary columns computed from marks aliased `m`: categories,
-    late, penalty, then one count per code (the first `width` of them)."""
+    late, penalty, then one count per code (the first `width` of them); or only the per-code
+    counts."""
+    if codes_only:
+        return ", ".join(_COUNT_LIST[len(CATEGORY_COLUMNS) + 2 :])
     return ", ".join(_COUNT_LIST[:width])
 
 
 _INSERT = f"INSERT INTO {SUMMARY} (enrolment_id, school_id, week, late_minutes, {_COLUMNS}) "
+_SCHOOL_INSERT = (
+    f"INSERT INTO {SCHOOL_SUMMARY} (school_id, week, enrolments, late_minutes, {_COLUMNS}) "
+    f"SELECT w.school_id, w.week, COUNT(*), SUM(w.late_minutes), "
+    + ", ".join(f"SUM(w.{c})" for c in _COLUMNS.split(", "))
+    + f" FROM {SUMMARY} w "
+)
+
+
+def _refresh_school_weeks(cursor: Any, pairs: str, params: list[Any]) -> None:
+    """Recompute the SchoolWeekSummary rows of the (school, week) pairs that `pairs` selects
+    (a SELECT of school_id, week) from WeekSummary."""
+    cursor.execute(
+        f"DELETE FROM {SCHOOL_SUMMARY} WHERE EXISTS (SELECT 1 FROM ({pairs}) p "
+        f"WHERE p.school_id = {SCHOOL_SUMMARY}.school_id AND p.week = {SCHOOL_SUMMARY}.week)",
+        params,
+    )
+    cursor.execute(
+        _SCHOOL_INSERT + f"JOIN (SELECT DISTINCT school_id, week FROM ({pairs}) q) p "
+        "ON p.school_id = w.school_id AND p.week = w.week GROUP BY w.school_id, w.week",
+        params,
+    )
 
 
 def _iso(day: dt.date) -> str:
     return day.isoformat()
+
+
+def _date_param() -> str:
+    """A date parameter used as a value (not compared to a column): typed on PostgreSQL."""
+    return "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
 
 
 def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
@@ -74,6 +105,11 @@ def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
             f"WHERE m.enrolment_id IN ({placeholders}) AND m.date >= %s AND m.date <= %s "
             "GROUP BY m.enrolment_id, e.school_id",
             [_iso(week), *ids, _iso(week), _iso(week + dt.timedelta(days=6))],
+        )
+        _refresh_school_weeks(
+            cursor,
+            f"SELECT DISTINCT school_id, {_date_param()} AS week FROM {ENROLMENT} WHERE id IN ({placeholders})",
+            [_iso(week), *ids],
         )
 
 
@@ -104,12 +140,19 @@ def refresh_affected() -> None:
             f"JOIN {ENROLMENT} e ON e.id = a.enrolment_id "
             "GROUP BY a.enrolment_id, e.school_id, a.week"
         )
+        _refresh_school_weeks(
+            cursor,
+            f"SELECT DISTINCT e.school_id, a.week FROM {AFFECTED} a "
+            f"JOIN {ENROLMENT} e ON e.id = a.enrolment_id",
+            [],
+        )
         cursor.execute(f"DROP TABLE {AFFECTED}")
 
 
 def rebuild_all() -> int:
     """Recompute every summary from the marks, week by week; returns the number of rows."""
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {SCHOOL_SUMMARY}")
         cursor.execute(f"DELETE FROM {SUMMARY}")
         cursor.execute(f"SELECT MIN(date), MAX(date) FROM {MARK}")
         first, last = cursor.fetchone()
@@ -127,5 +170,6 @@ def rebuild_all() -> int:
                 [_iso(week), _iso(week), _iso(week + dt.timedelta(days=6))],
             )
             week += dt.timedelta(days=7)
+        cursor.execute(_SCHOOL_INSERT + "GROUP BY w.school_id, w.week")
         cursor.execute(f"SELECT COUNT(*) FROM {SUMMARY}")
         return int(cursor.fetchone()[0])

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from attend.accounts.roles import Permission
 from attend.accounts.scope import scope_for
+from attend.audit.services import audit_pupil_view
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.core.views import ErrorItem, actor_of, scoped_view
 from attend.organisations.models import CalendarEntry, RegistrationGroup
@@ -475,6 +476,7 @@ def _term_for(terms: list[CalendarEntry], day: dt.date) -> CalendarEntry | None:
 def pupil_register(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     actor = actor_of(request)
     enrolment = selectors.enrolment_get_for(actor, enrolment_id)
+    audit_pupil_view(actor=actor, enrolment=enrolment)
     terms = selectors.school_terms(enrolment.school)
     form = TermChoiceForm(request.GET or None, terms=terms)
     today = timezone.localdate()

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from attend.registers.models import Mark, Register, WeekSummary
 from tests.factories import (
@@ -21,6 +23,7 @@ from tests.factories import (
 )
 
 PASSWORD = "correct horse battery staple"
+TOTP_KEY = "3132333435363738393031323334353637383930"  # the teacher's authenticator app, hex
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
@@ -49,13 +52,30 @@ def test_teacher_takes_the_morning_register(live_server, page: Page) -> None:
         )
         for forename, surname in names
     ]
-    MembershipFactory(school=school, role="teacher", groups=[group], user__username="teacher")
+    teacher = MembershipFactory(
+        school=school, role="teacher", groups=[group], user__username="teacher"
+    ).user
+    device = TOTPDevice.objects.create(user=teacher, name="Phone", key=TOTP_KEY, confirmed=True)
+    console_errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            console_errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
 
     page.goto(live_server.url + reverse("home"))
     expect(page).to_have_url(f"{live_server.url}/sign-in/?next=/")
     page.get_by_label("Username").fill("teacher")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+    # The second factor: the code the teacher's authenticator app shows now.
+    expect(page.get_by_role("heading", name="Enter your security code")).to_be_visible()
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    page.get_by_label("Security code").fill(f"{code:06d}")
+    page.get_by_role("button", name="Continue").click()
 
     register_url = reverse("register", args=[group.pk, day, "AM"])
     expect(page.get_by_role("heading", name="Registers", exact=True)).to_be_visible()
@@ -90,3 +110,7 @@ def test_teacher_takes_the_morning_register(live_server, page: Page) -> None:
     assert marks == {pupils[0].pk: "/", pupils[1].pk: "N", pupils[2].pk: "/"}
     assert Register.objects.filter(group=group, date=day, session="AM").exists()
     assert WeekSummary.objects.filter(enrolment__in=pupils).count() == 3
+
+    # GOV.UK Frontend started under the Content-Security-Policy, with nothing refused.
+    assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+    assert not [e for e in console_errors if "Content Security Policy" in e], console_errors

@@ -149,3 +149,42 @@ def test_report_refuses_bad_arguments_with_a_clear_message(la, args, message):
 
     with pytest.raises(CommandError, match=message):
         report(*args)
+
+
+@pytest.mark.parametrize(
+    ("start", "as_of"),
+    [
+        ("2025-09-01", "2025-09-12"),  # whole weeks
+        ("2025-09-03", "2025-09-09"),  # cut weeks with marks outside at both ends
+        ("2025-09-02", "2025-09-14"),  # ends on a Sunday
+        ("2025-09-06", "2025-09-07"),  # a weekend: no possible session
+        ("2025-08-01", "2025-09-10"),  # default start of the year, ends mid-week
+    ],
+)
+def test_reports_agree_with_counting_the_marks_directly(la, start, as_of):
+    """An oracle: the summary-based figures equal the domain's count of the raw marks."""
+    from attend.registers.domain import Counts
+    from attend.registers.models import Mark
+
+    pupil_with(la, 11, {"I": 3, "O": 2, "G": 1, "L": 2, "#": 2, "V": 1}, extra=7)
+    pupil_with(la, 12, {"U": 4, "N": 1, "M": 2}, extra=7)
+    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(as_of)
+    marks = Mark.objects.filter(date__gte=first, date__lte=last)
+    expected: dict[str, Counts] = {}
+    for upn, code in marks.values_list("enrolment__pupil__upn", "code"):
+        expected[upn] = expected.get(upn, Counts()) + Counts.of_code(code)
+    rows = {r["upn"]: r for r in report("pupils", "--as-of", as_of, "--from", start)}
+    assert set(rows) == {upn for upn, c in expected.items() if c.possible}
+    for upn, row in rows.items():
+        counts = expected[upn]
+        assert row["possible_sessions"] == counts.possible
+        assert row["authorised_absence"] == counts.authorised
+        assert row["unauthorised_absence"] == counts.unauthorised
+        assert row["aea_sessions"] == counts.aea
+    (school,) = [
+        r for r in report("schools", "--as-of", as_of, "--from", start) if r["urn"] == "100001"
+    ]
+    codes: dict[str, int] = {}
+    for code in marks.values_list("code", flat=True):
+        codes[code] = codes.get(code, 0) + 1
+    assert school["codes"] == codes

@@ -8,7 +8,7 @@ import pytest
 
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.registers.domain import Session
-from attend.registers.models import Amendment, Mark, Register, WeekSummary
+from attend.registers.models import Amendment, Mark, Register, SchoolWeekSummary, WeekSummary
 from attend.registers.services import (
     MarkInput,
     RegisterConflict,
@@ -54,8 +54,12 @@ def roll(group):
 
 
 def snapshot():
-    fields = [f.attname for f in WeekSummary._meta.concrete_fields if f.name != "id"]
-    return sorted(WeekSummary.objects.values_list(*fields))
+    """Both summary tables, as sorted rows (the incremental path must equal a rebuild)."""
+    rows = []
+    for model in (WeekSummary, SchoolWeekSummary):
+        fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
+        rows.append(sorted(model.objects.values_list(*fields)))
+    return rows
 
 
 def take(actor, group, codes, version="new", day=DAY):

@@ -1,11 +1,15 @@
-"""`attend demo-logins`: the demo usernames, their roles and schools, and the password."""
+"""`attend demo-logins`: the demo usernames, their roles and schools, the password and the
+two-factor secret keys."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from attend.accounts.auth import DEMO_DEVICE_NAME, demo_totp_key
 from attend.accounts.models import Membership, User
 from attend.registers.demo import DEMO_PASSWORD, DEMO_USERS
 
@@ -54,4 +58,30 @@ class Command(BaseCommand):
             if n == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
         self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
+        self._secrets(users)
         self.stdout.write(f"Sign in at {URL}")
+
+    def _secrets(self, users: dict[str, User]) -> None:
+        """Each demo login's two-factor secret, to add to an authenticator app."""
+        devices = {
+            d.user_id: d
+            for d in TOTPDevice.objects.filter(
+                user__in=users.values(), name=DEMO_DEVICE_NAME, confirmed=True
+            )
+        }
+        self.stdout.write(
+            "Two-factor secret keys: add one to an authenticator app as a time-based key, or get\n"
+            "the current code with `ATTEND_DEBUG=1 .venv/bin/attend demo-code USERNAME`"
+        )
+        width = max(len(name) for name in users)
+        for spec in DEMO_USERS:
+            user = users.get(spec.username)
+            if user is None:
+                continue
+            device = devices.get(user.pk)
+            secret = (
+                base64.b32encode(device.bin_key).decode()
+                if device and device.key == demo_totp_key(user.username)
+                else "none: set up at first sign-in"
+            )
+            self.stdout.write(f"  {user.username.ljust(width)}  {secret}")

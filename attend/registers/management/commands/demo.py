@@ -13,7 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from attend.accounts.auth import DEMO_DEVICE_NAME, demo_totp_key
 from attend.accounts.models import Membership, User
 from attend.accounts.roles import Role
 from attend.core.exceptions import ImportRejected
@@ -144,6 +146,12 @@ def _user(spec: DemoUser) -> User:
     user.is_staff = user.is_superuser = spec.school is None
     user.set_password(DEMO_PASSWORD)
     user.save()
+    # A confirmed authenticator with a published, demo-only secret (`attend demo-code USERNAME`).
+    TOTPDevice.objects.update_or_create(
+        user=user,
+        name=DEMO_DEVICE_NAME,
+        defaults={"key": demo_totp_key(spec.username), "confirmed": True},
+    )
     return user
 
 
