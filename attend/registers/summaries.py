@@ -108,7 +108,8 @@ def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
         )
         _refresh_school_weeks(
             cursor,
-            f"SELECT DISTINCT school_id, {_date_param()} AS week FROM {ENROLMENT} WHERE id IN ({placeholders})",
+            f"SELECT DISTINCT school_id, {_date_param()} AS week FROM {ENROLMENT} "
+            f"WHERE id IN ({placeholders})",
             [_iso(week), *ids],
         )
 
