@@ -61,6 +61,17 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    # Import everything the run needs now, so that edits to the code during a long run cannot
+    # mix two versions of the project in one measurement.
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+
+    import attend.accounts.models  # noqa: F401
+    import attend.registers.demo  # noqa: F401
+    import attend.registers.reports  # noqa: F401
+    import attend.registers.selectors  # noqa: F401
+    import attend.registers.services  # noqa: F401
+
     results: dict[str, Any] = {"backend": backend, "args": vars(args)}
     try:
         run(args, workdir, results)
