@@ -109,6 +109,7 @@ class World:
     school: Any
     group: Any
     enrolment: Any
+    elsewhere: Any
 
     def __init__(self) -> None:
         la, la_b = LocalAuthorityFactory(code="938"), LocalAuthorityFactory(code="888")
@@ -121,7 +122,7 @@ class World:
         self.enrolment = EnrolmentFactory(school=self.school, registration_group=self.group)
         pupil = self.enrolment.pupil
         other_child = EnrolmentFactory(school=self.school, registration_group=other_group).pupil
-        EnrolmentFactory(school=school_b)
+        self.elsewhere = EnrolmentFactory(school=school_b)
         Characteristic.objects.create(
             pupil=pupil, kind="looked_after", value="Y", applies_from=dt.date(2024, 9, 1)
         )

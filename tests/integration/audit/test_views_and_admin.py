@@ -45,6 +45,21 @@ def test_the_pupil_register_page_calls_it(client):
     assert not AuditEvent.objects.exists()  # same school: nothing recorded
 
 
+def test_an_la_officers_view_of_a_pupils_register_is_recorded(client):
+    from attend.accounts.models import Membership
+
+    enrolment = EnrolmentFactory.create()
+    officer = UserFactory.create(position="LA attendance officer")
+    Membership.objects.create(
+        user=officer, role="la_officer", local_authority=enrolment.school.local_authority
+    )
+    client.force_login(officer)
+    response = client.get(reverse("pupil_register", args=[enrolment.pk]))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, event.pupil) == ("pupil.view", officer, enrolment.pupil)
+
+
 def test_the_event_survives_the_actor_being_deleted():
     enrolment = EnrolmentFactory.create()
     outsider = UserFactory.create(position="LA attendance officer")
