@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "attend.pupils",
     "attend.registers",
     "attend.audit",
+    "attend.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("attend.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("attend.registers.urls")),
+    path("", include("attend.monitoring.urls")),
 ]
 
 # Django's own error views render our templates (404.html, 500.html, 403.html, 400.html): generic

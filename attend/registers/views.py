@@ -22,6 +22,7 @@ from attend.accounts.scope import scope_for
 from attend.audit.services import audit_pupil_view
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.core.views import ErrorItem, actor_of, scoped_view
+from attend.monitoring.selectors import monitoring_links_for
 from attend.organisations.models import CalendarEntry, RegistrationGroup
 from attend.registers import selectors, services
 from attend.registers.domain import CODES, HISTORIC_CODES, Category, Code, Session, week_of
@@ -99,6 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "schools": list(selectors.schools_seen_by(actor).select_related("local_authority")),
             "children": list(selectors.children_for(actor)),
             "roles": sorted(scope_for(actor).roles),
+            "monitoring": monitoring_links_for(actor),
         },
     )
 

@@ -100,6 +100,31 @@ MATRIX: dict[str, Entry] = {
             }
         ),
     ),
+    "school_dashboard": Entry(
+        lambda w: reverse("school_dashboard", args=[w.school.pk]),
+        frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
+    ),
+    "school_category": Entry(
+        lambda w: reverse("school_category", args=[w.school.pk, "persistent"]),
+        frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
+    "governors_view": Entry(
+        lambda w: reverse("governors_view", args=[w.school.pk]),
+        frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
+    ),
+    # Every trust or LA reader has an overview of their own schools (a school's users: 404).
+    "la_overview": Entry(
+        lambda w: reverse("la_overview"),
+        frozenset(
+            {
+                "trust_lead",
+                "trust_lead_elsewhere",
+                "la_officer",
+                "la_officer_elsewhere",
+                "la_admin",
+            }
+        ),
+    ),
 }
 
 

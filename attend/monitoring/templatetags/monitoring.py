@@ -1,0 +1,15 @@
+"""Display of the monitoring figures: rates as percentages, a dash when there is none."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pct(value: Decimal | None) -> str:
+    """A rate from registers.domain.percent_of: "93.45%", or "–" when there is no rate."""
+    return "–" if value is None else f"{value}%"

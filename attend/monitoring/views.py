@@ -1,0 +1,373 @@
+"""Monitoring pages: a school's dashboard, the pupils in one of its five categories, the governors'
+view and the LA overview. Every table also comes as CSV (``?format=csv&table=...``).
+
+Each view parses the period (and the overview's filter and sort), calls one selector and renders;
+out-of-scope schools are 404s through :func:`attend.core.views.scoped_view`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from attend.core.exceptions import NotFoundOrForbidden
+from attend.core.views import ErrorItem, actor_of, scoped_view
+from attend.monitoring import selectors
+from attend.monitoring.forms import PeriodForm
+from attend.monitoring.selectors import (
+    CATEGORY_LABELS,
+    SORT_KEYS,
+    CategoryRow,
+    SchoolDashboard,
+    SchoolRow,
+)
+from attend.organisations.models import Phase
+from attend.registers.domain import AttendanceCategory
+from attend.registers.reports import Period
+
+# -------------------------------------------------------------------------------------------------
+# Shared: the period and CSV
+# -------------------------------------------------------------------------------------------------
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, Period, list[ErrorItem]]:
+    form = PeriodForm(request.GET, today=timezone.localdate())
+    period = form.period()
+    errors = [
+        ErrorItem(f"#id_{name}", str(error)) for name in form.errors for error in form.errors[name]
+    ]
+    return form, period, errors
+
+
+def _period_query(period: Period) -> str:
+    return urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with '."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return response
+
+
+def _wants_csv(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
+
+
+def _suffix(period: Period) -> str:
+    return f"{period.start.isoformat()}-to-{period.end.isoformat()}"
+
+
+# -------------------------------------------------------------------------------------------------
+# A school's dashboard and the governors' view
+# -------------------------------------------------------------------------------------------------
+
+
+def _dashboard_csv(dashboard: SchoolDashboard, table: str) -> HttpResponse:
+    name = f"{dashboard.school.urn}-{table}-{_suffix(dashboard.period)}.csv"
+    head = dashboard.headline
+    if table == "headline":
+        return _csv(
+            name,
+            ["figure", "value"],
+            [
+                ("enrolments", head.enrolments),
+                ("possible_sessions", head.possible_sessions),
+                ("present_sessions", head.present_sessions),
+                ("aea_sessions", head.aea_sessions),
+                ("attended_sessions", head.attended_sessions),
+                ("authorised_absence", head.authorised_absence),
+                ("unauthorised_absence", head.unauthorised_absence),
+                ("attendance_rate", head.attendance_rate),
+                ("overall_absence_rate", head.overall_absence_rate),
+                ("authorised_absence_rate", head.authorised_absence_rate),
+                ("unauthorised_absence_rate", head.unauthorised_absence_rate),
+                ("persistent_absence_pupils", head.persistent_absence),
+                ("persistent_absence_rate", head.persistent_absence.share),
+                ("severe_absence_pupils", head.severe_absence),
+                ("severe_absence_rate", head.severe_absence.share),
+            ],
+        )
+    if table == "categories":
+        return _csv(
+            name,
+            ["category", "label", "pupils", "share"],
+            [(r.category.value, r.label, r.cohort, r.cohort.share) for r in dashboard.categories],
+        )
+    if table == "reasons":
+        return _csv(
+            name,
+            ["code", "meaning", "counted_as", "sessions", "share_of_possible"],
+            [(r.code, r.meaning, r.counted_as, r.sessions, r.share) for r in dashboard.reasons],
+        )
+    if table == "weeks":
+        return _csv(
+            name,
+            [
+                "week_beginning",
+                "possible_sessions",
+                "attended_sessions",
+                "authorised_absence",
+                "unauthorised_absence",
+                "attendance_rate",
+                "authorised_absence_rate",
+                "unauthorised_absence_rate",
+                "overall_absence_rate",
+            ],
+            [
+                (
+                    w.week.isoformat(),
+                    w.possible_sessions,
+                    w.attended_sessions,
+                    w.authorised_absence,
+                    w.unauthorised_absence,
+                    w.attendance_rate,
+                    w.authorised_absence_rate,
+                    w.unauthorised_absence_rate,
+                    w.overall_absence_rate,
+                )
+                for w in dashboard.weeks
+            ],
+        )
+    raise Http404
+
+
+def _render_dashboard(request: HttpRequest, school_id: int, *, governors: bool) -> HttpResponse:
+    actor = actor_of(request)
+    form, period, errors = _period(request)
+    dashboard = selectors.school_dashboard_for(actor, school_id, period, aggregates_only=governors)
+    if _wants_csv(request):
+        return _dashboard_csv(dashboard, request.GET.get("table", ""))
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "nav": "registers",
+            "dashboard": dashboard,
+            "school": dashboard.school,
+            "head": dashboard.headline,
+            "period": period,
+            "period_query": _period_query(period),
+            "form": form,
+            "errors": errors,
+            "governors": governors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@scoped_view
+def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
+    return _render_dashboard(request, school_id, governors=False)
+
+
+@scoped_view
+def governors_view(request: HttpRequest, school_id: int) -> HttpResponse:
+    return _render_dashboard(request, school_id, governors=True)
+
+
+def _category_csv(dashboard: SchoolDashboard, row: CategoryRow) -> HttpResponse:
+    name = f"{dashboard.school.urn}-{row.category.value}-{_suffix(dashboard.period)}.csv"
+    return _csv(
+        name,
+        [
+            "upn",
+            "name",
+            "possible_sessions",
+            "attended_sessions",
+            "authorised_absence",
+            "unauthorised_absence",
+            "attendance_rate",
+            "absence_rate",
+            "persistent_absence",
+            "severe_absence",
+            "category",
+        ],
+        [
+            (
+                p.upn,
+                p.name,
+                p.counts.possible,
+                p.counts.attended,
+                p.counts.authorised,
+                p.counts.unauthorised,
+                p.attendance_rate,
+                p.absence_rate,
+                p.persistent_absence,
+                p.severe_absence,
+                p.category.value,
+            )
+            for p in row.pupils or []
+        ],
+    )
+
+
+@scoped_view
+def school_category(request: HttpRequest, school_id: int, category: str) -> HttpResponse:
+    try:
+        chosen = AttendanceCategory(category)
+    except ValueError as exc:
+        raise NotFoundOrForbidden from exc
+    actor = actor_of(request)
+    form, period, errors = _period(request)
+    dashboard, row = selectors.school_category_for(actor, school_id, period, chosen)
+    if _wants_csv(request):
+        return _category_csv(dashboard, row)
+    return render(
+        request,
+        "monitoring/category.html",
+        {
+            "nav": "registers",
+            "dashboard": dashboard,
+            "school": dashboard.school,
+            "row": row,
+            "period": period,
+            "period_query": _period_query(period),
+            "form": form,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+# -------------------------------------------------------------------------------------------------
+# The LA overview
+# -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    numeric: bool
+    url: str
+    #: "ascending", "descending" or "none" (aria-sort)
+    sorted: str
+
+
+COLUMNS: list[tuple[str, str, bool]] = [
+    ("name", "School", False),
+    ("phase", "Phase", False),
+    ("enrolments", "Pupils", True),
+    ("attendance", "Attendance", True),
+    ("absence", "Absence", True),
+    ("persistent", "Persistent absence", True),
+    ("severe", "Severe absence", True),
+    *((f"category_{c.value}", CATEGORY_LABELS[c], True) for c in AttendanceCategory),
+]
+
+
+def _overview_csv(rows: list[SchoolRow], period: Period) -> HttpResponse:
+    return _csv(
+        f"la-overview-{_suffix(period)}.csv",
+        [
+            "urn",
+            "name",
+            "phase",
+            "enrolments",
+            "attendance_rate",
+            "overall_absence_rate",
+            "persistent_absence_pupils",
+            "persistent_absence_rate",
+            "severe_absence_pupils",
+            "severe_absence_rate",
+            *(c.value for c in AttendanceCategory),
+        ],
+        [
+            (
+                r.urn,
+                r.name,
+                r.phase,
+                r.enrolments,
+                r.attendance_rate,
+                r.overall_absence_rate,
+                r.persistent_absence,
+                r.persistent_absence.share,
+                r.severe_absence,
+                r.severe_absence.share,
+                *r.categories,
+            )
+            for r in rows
+        ],
+    )
+
+
+@scoped_view
+def la_overview(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    form, period, errors = _period(request)
+    phase = request.GET.get("phase", "")
+    if phase not in Phase.values:
+        phase = ""
+    sort = request.GET.get("sort", "name")
+    if sort not in SORT_KEYS:
+        sort = "name"
+    descending = request.GET.get("order") == "desc"
+    rows = selectors.la_overview_for(
+        actor, period, phase=phase or None, sort=sort, descending=descending
+    )
+    if _wants_csv(request):
+        return _overview_csv(rows, period)
+    base = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    if phase:
+        base["phase"] = phase
+    columns = []
+    for key, label, numeric in COLUMNS:
+        current = key == sort
+        if current:
+            order = "asc" if descending else "desc"
+        else:
+            order = "desc" if numeric else "asc"
+        columns.append(
+            Column(
+                key=key,
+                label=label,
+                numeric=numeric,
+                url="?" + urlencode({**base, "sort": key, "order": order}),
+                sorted=("descending" if descending else "ascending") if current else "none",
+            )
+        )
+    return render(
+        request,
+        "monitoring/la_overview.html",
+        {
+            "nav": "registers",
+            "rows": rows,
+            "columns": columns,
+            "phases": Phase.choices,
+            "phase": phase,
+            "sort": sort,
+            "order": "desc" if descending else "asc",
+            "period": period,
+            "period_query": urlencode(
+                {**base, "sort": sort, "order": "desc" if descending else "asc"}
+            ),
+            "dashboard_query": _period_query(period),
+            "form": form,
+            "errors": errors,
+            "any_suppressed": any(r.suppressed for r in rows),
+        },
+        status=400 if errors else 200,
+    )
