@@ -583,15 +583,17 @@ def _check_window_args(sessions: int, span: int) -> None:
 
 
 def _merged_weeks(weeks: Sequence[date], penalty_per_week: Mapping[date, int]) -> _Window:
-    per_week: Counter[date] = Counter()
+    per_week: dict[date, int] = {}
     for week, count in penalty_per_week.items():
         if count < 0:
             raise ValueError(f"Negative penalty count {count} for the week of {week}.")
-        per_week[week_of(week)] += count
+        monday = week if week.weekday() == 0 else week_of(week)
+        per_week[monday] = per_week.get(monday, 0) + count
     # A week holding a penalty mark is a school week: the mark proves the school met.
     mondays = {w if w.weekday() == 0 else week_of(w) for w in weeks}
-    all_weeks = sorted(mondays.union(w for w, n in per_week.items() if n > 0))
-    return _Window(all_weeks, [per_week[w] for w in all_weeks])
+    mondays.update(w for w, n in per_week.items() if n > 0)
+    all_weeks = sorted(mondays)
+    return _Window(all_weeks, [per_week.get(w, 0) for w in all_weeks])
 
 
 def penalty_threshold_week(

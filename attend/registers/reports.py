@@ -114,6 +114,9 @@ def enrolment_counts(
     totals: dict[int, list[int]] = {}
 
     def add(rows: Iterator[tuple[Any, ...]]) -> None:
+        if not totals:  # the common case: one query of whole weeks
+            totals.update((row[0], [int(v or 0) for v in row[1:]]) for row in rows)
+            return
         for row in rows:
             current = totals.get(row[0])
             if current is None:
@@ -233,15 +236,15 @@ def pupils_report(
     school_ids = _school_ids(urn)
     totals = enrolment_counts(period, school_ids=school_ids)
     bands = _bands()
-    enrolments = Enrolment.objects.all()
-    if school_ids is not None:
-        enrolments = enrolments.filter(school_id__in=school_ids)
-    info = {
-        pk: (upn, school_urn, la)
-        for pk, upn, school_urn, la in enrolments.values_list(
-            "pk", "pupil__upn", "school__urn", "school__local_authority_id"
-        ).iterator(chunk_size=10000)
-    }
+    where, params = _in("e.school_id", school_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.id, p.upn, s.urn, s.local_authority_id FROM {Enrolment._meta.db_table} e "
+            f"JOIN {Pupil._meta.db_table} p ON p.id = e.pupil_id "
+            f"JOIN {School._meta.db_table} s ON s.id = e.school_id WHERE 1 = 1{where}",
+            params,
+        )
+        info = {pk: (upn, school_urn, la) for pk, upn, school_urn, la in cursor.fetchall()}
     rows = []
     for pk, values in totals.items():
         counts = _counts(values)
