@@ -43,6 +43,12 @@ def main() -> None:
     parser.add_argument("--workdir", default=None, help="where to put the generated files")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
     parser.add_argument("--no-write", action="store_true", help="do not update the docs")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the registers, reports and baseline again on the database a previous run "
+        "left in --workdir (no generation, no import); written as its own section",
+    )
     args = parser.parse_args()
 
     backend = os.environ.get("BENCH_DB", "sqlite")
@@ -50,7 +56,10 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     if backend == "sqlite":
         db = workdir / "bench.sqlite3"
-        db.unlink(missing_ok=True)
+        if args.reuse and not db.exists():
+            sys.exit(f"--reuse: no database at {db}")
+        if not args.reuse:
+            db.unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     elif "DATABASE_URL" not in os.environ:
         sys.exit("BENCH_DB=postgres needs DATABASE_URL (make bench starts a cluster)")
@@ -94,6 +103,15 @@ def run(args: argparse.Namespace, workdir: Path, results: dict[str, Any]) -> Non
     from attend.registers.services import marks_import
 
     until = dt.date.fromisoformat(args.until)
+    if args.reuse:
+        from attend.registers.models import Mark
+
+        forget_register_saves(until)
+        results["marks"] = Mark.objects.count()
+        results.update(bench_reports(until, args.repeat))
+        results.update(bench_register_saves(until, args.registers))
+        results.update(bench_pandas(until, results))
+        return
     print(f"Generating {args.schools} schools x {args.pupils} pupils up to {until} ...", flush=True)
     seconds, files = timed(
         demo.generate,
@@ -154,6 +172,33 @@ def bench_reports(as_of: dt.date, repeat: int) -> dict[str, Any]:
         out[f"report_{name}_rows"] = rows
         print(f"  report {name}: {len(rows):,} rows, median {seconds:.2f} s", flush=True)
     return out
+
+
+def forget_register_saves(until: dt.date) -> None:
+    """Remove what an earlier run's register saves wrote after `until` (this scratch database
+    only), keeping the summaries in step, so that the same registers can be taken again."""
+    from django.db import connection, transaction
+
+    from attend.registers import summaries
+    from attend.registers.domain import week_of
+    from attend.registers.models import Mark, Register
+
+    first_week = week_of(until + dt.timedelta(days=1))
+    with transaction.atomic():
+        summaries.create_affected_table()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {summaries.AFFECTED} (enrolment_id, week, week_end) "
+                "SELECT DISTINCT enrolment_id, %s, %s FROM registers_mark WHERE date > %s",
+                [
+                    first_week.isoformat(),
+                    (first_week + dt.timedelta(days=6)).isoformat(),
+                    until.isoformat(),
+                ],
+            )
+        Mark.objects.filter(date__gt=until).delete()
+        Register.objects.filter(date__gt=until).delete()
+        summaries.refresh_affected()
 
 
 def bench_register_saves(last_day: dt.date, count: int) -> dict[str, Any]:
@@ -313,6 +358,9 @@ def bench_pandas(as_of: dt.date, results: dict[str, Any]) -> dict[str, Any]:
 
 def report_results(args: argparse.Namespace, r: dict[str, Any]) -> None:
     backend = r["backend"]
+    if args.reuse:
+        r.setdefault("import_rate", 0.0)
+        r.setdefault("generate_s", 0.0)
     rows = [
         ("Marks imported", f"{r.get('marks', 0):,}", ""),
         (
@@ -347,6 +395,9 @@ def report_results(args: argparse.Namespace, r: dict[str, Any]) -> None:
         ),
     ]
     title = "SQLite" if backend == "sqlite" else "PostgreSQL"
+    if args.reuse:
+        title += ": registers and reports measured again"
+        rows = [row for row in rows if not row[0].startswith("Marks import")]
     lines = [
         f"## {title}",
         "",
