@@ -190,11 +190,7 @@ def forget_register_saves(until: dt.date) -> None:
             cursor.execute(
                 f"INSERT INTO {summaries.AFFECTED} (enrolment_id, week, week_end) "
                 "SELECT DISTINCT enrolment_id, %s, %s FROM registers_mark WHERE date > %s",
-                [
-                    first_week.isoformat(),
-                    (first_week + dt.timedelta(days=6)).isoformat(),
-                    until.isoformat(),
-                ],
+                [first_week, first_week + dt.timedelta(days=6), until],
             )
         Mark.objects.filter(date__gt=until).delete()
         Register.objects.filter(date__gt=until).delete()
