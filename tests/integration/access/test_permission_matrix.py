@@ -112,6 +112,15 @@ MATRIX: dict[str, Entry] = {
         lambda w: reverse("governors_view", args=[w.school.pk]),
         frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
     ),
+    # Downloads are the same views with ?format=csv: the same scope, checked the same way.
+    "school_dashboard.csv": Entry(
+        lambda w: reverse("school_dashboard", args=[w.school.pk]) + "?format=csv&table=categories",
+        frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
+    ),
+    "school_category.csv": Entry(
+        lambda w: reverse("school_category", args=[w.school.pk, "persistent"]) + "?format=csv",
+        frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
     # Every trust or LA reader has an overview of their own schools (a school's users: 404).
     "la_overview": Entry(
         lambda w: reverse("la_overview"),
