@@ -225,8 +225,8 @@ def bench_register_saves(last_day: dt.date, count: int) -> dict[str, Any]:
             continue
         user = users.get(group.school_id)
         if user is None:
-            user = User.objects.create(username=f"bench-office-{group.school_id}")
-            Membership.objects.create(user=user, school=group.school, role=Role.OFFICE)
+            user, _ = User.objects.get_or_create(username=f"bench-office-{group.school_id}")
+            Membership.objects.get_or_create(user=user, school=group.school, role=Role.OFFICE)
             users[group.school_id] = user
         for day in days:
             if not is_school_session(group.school, day, Session.AM):
