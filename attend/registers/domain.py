@@ -611,13 +611,13 @@ def penalty_threshold_week(
     """
     _check_window_args(sessions, span)
     all_weeks, counts = _merged_weeks(weeks, penalty_per_week)
-    total = 0  # sum of counts[lo:i + 1], kept as the window slides
+    total = 0  # sum of counts[i - span + 1:i + 1], kept as the window slides
     for i, count in enumerate(counts):
-        lo = max(0, i - span + 1)
-        if i - span >= 0:
+        if i >= span:
             total -= counts[i - span]
         total += count
         if total >= sessions:
+            lo = i - span + 1 if i >= span else 0
             before = total - count
             return ThresholdWeek(
                 week_index=i,

@@ -396,7 +396,9 @@ def penalty_report(*, as_of: dt.date, start: dt.date | None = None) -> list[dict
     weeks_seen: dict[Any, dt.date] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT e.pupil_id, w.week, w.penalty FROM {WeekSummary._meta.db_table} w "
+            # The week as text: one conversion per distinct week below, not one per row.
+            "SELECT e.pupil_id, CAST(w.week AS text), w.penalty "
+            f"FROM {WeekSummary._meta.db_table} w "
             f"JOIN {Enrolment._meta.db_table} e ON e.id = w.enrolment_id "
             "WHERE w.penalty > 0 AND w.week <= %s",
             [_iso(last_whole or current - WEEK)],
