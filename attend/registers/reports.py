@@ -417,11 +417,21 @@ def penalty_report(*, as_of: dt.date, start: dt.date | None = None) -> list[dict
 
     school_weeks_by_id = school_week_lists(as_of)
     enrolments: dict[int, list[tuple[int, int, dt.date, dt.date | None]]] = defaultdict(list)
-    for pk, pupil_id, school_id, first, leaving in Enrolment.objects.values_list(
-        "pk", "pupil_id", "school_id", "start_date", "leaving_date"
-    ).iterator(chunk_size=20000):
-        if pupil_id in candidates:
-            enrolments[pupil_id].append((pk, school_id, first, leaving))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, pupil_id, school_id, CAST(start_date AS text), CAST(leaving_date AS text) "
+            f"FROM {Enrolment._meta.db_table}"
+        )
+        for pk, pupil_id, school_id, first, leaving in cursor.fetchall():
+            if pupil_id in candidates:
+                enrolments[pupil_id].append(
+                    (
+                        pk,
+                        school_id,
+                        _cached_date(first, weeks_seen),
+                        _cached_date(leaving, weeks_seen),
+                    )
+                )
 
     found = {}
     span_weeks: dict[tuple[int, dt.date, dt.date], list[dt.date]] = {}
@@ -476,6 +486,16 @@ def penalty_report(*, as_of: dt.date, start: dt.date | None = None) -> list[dict
         )
     rows.sort(key=lambda r: (r["met_on"], r["met_session"], r["upn"]))
     return rows
+
+
+def _cached_date(value: Any, cache: dict[Any, dt.date]) -> Any:
+    """`_as_date` through a cache (few distinct dates, many rows); None stays None."""
+    if value is None:
+        return None
+    found = cache.get(value)
+    if found is None:
+        found = cache[value] = _as_date(value)
+    return found
 
 
 def _as_date(value: Any) -> dt.date:
