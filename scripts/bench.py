@@ -400,10 +400,14 @@ def report_results(args: argparse.Namespace, r: dict[str, Any]) -> None:
         f"## {title}",
         "",
         f"Measured {dt.datetime.now():%Y-%m-%d %H:%M} on {platform.node()} "
-        f"({os.cpu_count()} cores, Python {platform.python_version()}): "
-        f"`{'BENCH_DB=postgres ' if backend != 'sqlite' else ''}make bench` "
-        f"({args.schools} schools x {args.pupils} pupils, marks up to {args.until}; "
-        f"generation {r['generate_s']:.0f} s).",
+        f"({os.cpu_count()} cores, Python {platform.python_version()}): "(
+            "`.venv/bin/python scripts/bench.py --reuse --workdir ...` on the database the "
+            f"run above left ({r['marks']:,} marks; no generation or import)."
+            if args.reuse
+            else f"`{'BENCH_DB=postgres ' if backend != 'sqlite' else ''}make bench` "
+            f"({args.schools} schools x {args.pupils} pupils, marks up to {args.until}; "
+            f"generation {r['generate_s']:.0f} s)."
+        ),
         "",
         "| measure | result | target |",
         "|---|---|---|",
