@@ -400,7 +400,8 @@ def report_results(args: argparse.Namespace, r: dict[str, Any]) -> None:
         f"## {title}",
         "",
         f"Measured {dt.datetime.now():%Y-%m-%d %H:%M} on {platform.node()} "
-        f"({os.cpu_count()} cores, Python {platform.python_version()}): "(
+        f"({os.cpu_count()} cores, Python {platform.python_version()}): "
+        + (
             "`.venv/bin/python scripts/bench.py --reuse --workdir ...` on the database the "
             f"run above left ({r['marks']:,} marks; no generation or import)."
             if args.reuse
