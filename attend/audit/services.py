@@ -184,6 +184,31 @@ def audit_pupil_view(*, actor: User, enrolment: Enrolment, page: str = "register
     return True
 
 
+def audit_pupil_list_view(
+    *, actor: User, school_id: int, pupils: Iterable[tuple[int, str]], page: str
+) -> int:
+    """Record a view of a list of named pupils at one school — one event per pupil, given as
+    (enrolment id, UPN) — if the actor has no membership at that school. Returns the count."""
+    if Membership.objects.filter(user_id=actor.pk, school_id=school_id).exists():
+        return 0
+    upns = dict(pupils)
+    pupil_ids = dict(Enrolment.objects.filter(pk__in=list(upns)).values_list("pk", "pupil_id"))
+    with transaction.atomic():
+        return audit_record_many(
+            audit_event(
+                actor=actor,
+                action="pupil.view",
+                obj_type="enrolment",
+                obj_id=enrolment_id,
+                school=school_id,
+                pupil_id=pupil_ids.get(enrolment_id),
+                pupil_upn=upn,
+                summary=f"Listed on the {page} (from outside the school)",
+            )
+            for enrolment_id, upn in upns.items()
+        )
+
+
 # -------------------------------------------------------------------------------------------------
 # Retention
 # -------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from attend.audit.services import audit_pupil_list_view
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.core.views import ErrorItem, actor_of, scoped_view
 from attend.monitoring import selectors
@@ -233,6 +234,12 @@ def school_category(request: HttpRequest, school_id: int, category: str) -> Http
     actor = actor_of(request)
     form, period, errors = _period(request)
     dashboard, row = selectors.school_category_for(actor, school_id, period, chosen)
+    audit_pupil_list_view(
+        actor=actor,
+        school_id=school_id,
+        pupils=[(line.enrolment_id, line.upn) for line in row.pupils or []],
+        page=f"{chosen.value} category list",
+    )
     if _wants_csv(request):
         return _category_csv(dashboard, row)
     return render(

@@ -275,3 +275,20 @@ def test_home_links_to_the_figures_each_role_may_read(client, la, school):
     client.force_login(la.member("la_officer", local_authority=school.local_authority))
     html = client.get(reverse("home")).content.decode()
     assert reverse("la_overview") in html
+
+
+def test_a_category_list_seen_from_outside_the_school_is_audited_per_pupil(la, client):
+    from attend.audit.models import AuditEvent
+
+    school = la.school("100001")
+    upns = la.pupils("100001", [{"I": 2}, {"O": 3}, {}])  # two persistent absentees
+    url = reverse("school_category", args=[school.pk, "persistent"])
+    office = la.member("office", school=school)
+    client.force_login(office)
+    assert client.get(url, PERIOD).status_code == 200
+    assert not AuditEvent.objects.filter(action="pupil.view").exists()  # inside the school
+    officer = la.member("la_officer", local_authority=school.local_authority)
+    client.force_login(officer)
+    assert client.get(url, PERIOD).status_code == 200
+    events = AuditEvent.objects.filter(action="pupil.view", actor=officer)
+    assert sorted(events.values_list("pupil_upn", flat=True)) == sorted(upns[:2])
