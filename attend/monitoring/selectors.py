@@ -25,6 +25,7 @@ from attend.accounts.models import User
 from attend.accounts.roles import ROLE_LEVEL, ROLE_PERMISSIONS, Level, Permission
 from attend.accounts.scope import scope_for
 from attend.core.exceptions import NotFoundOrForbidden
+from attend.monitoring.domain import SMALLEST_SHOWN, withheld_parts
 from attend.organisations.models import Phase, School
 from attend.pupils.models import Enrolment
 from attend.registers.domain import (
@@ -43,7 +44,6 @@ from attend.registers.models import CODE_COLUMNS, SchoolWeekSummary
 from attend.registers.reports import BASE_COLUMNS, Period, any_marks_between, enrolment_counts
 
 #: Counts of pupils below this are withheld from readers of aggregates only.
-SMALLEST_SHOWN = 5
 FEWER_THAN_5 = "fewer than 5"
 
 CATEGORY_LABELS: dict[AttendanceCategory, str] = {
@@ -228,16 +228,22 @@ def _category_rows(
     tally: _Tally, lines: list[PupilLine] | None, *, suppress: bool
 ) -> list[CategoryRow]:
     rows = []
-    for category in AttendanceCategory:
+    counts = [tally.categories[category] for category in AttendanceCategory]
+    # The five categories add up to the pupils shown: withhold a second one when only one is
+    # small, so that no withheld count can be worked out (monitoring.domain).
+    withheld = withheld_parts(counts) if suppress else set()
+    for index, category in enumerate(AttendanceCategory):
         pupils = None
         if lines is not None:
             pupils = sorted((p for p in lines if p.category == category), key=lambda p: p.sort_name)
+        cohort = (
+            Cohort(None, None)
+            if index in withheld
+            else _cohort(counts[index], tally.enrolments, suppress=suppress)
+        )
         rows.append(
             CategoryRow(
-                category=category,
-                label=CATEGORY_LABELS[category],
-                cohort=_cohort(tally.categories[category], tally.enrolments, suppress=suppress),
-                pupils=pupils,
+                category=category, label=CATEGORY_LABELS[category], cohort=cohort, pupils=pupils
             )
         )
     return rows
