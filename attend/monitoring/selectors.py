@@ -198,6 +198,11 @@ def _headline(tally: _Tally, *, suppress: bool) -> Headline:
     c = tally.counts
     possible = c.possible
     n = tally.enrolments
+    # Persistent and severe absence are sums of categories: shown beside a withheld category
+    # they would give it away, so they are withheld with it.
+    hide_absence = suppress and bool(
+        withheld_parts([tally.categories[category] for category in AttendanceCategory])
+    )
     return Headline(
         enrolments=_cohort(n, n, suppress=suppress),
         possible_sessions=possible,
@@ -210,8 +215,12 @@ def _headline(tally: _Tally, *, suppress: bool) -> Headline:
         overall_absence_rate=percent_of(c.absent, possible),
         authorised_absence_rate=percent_of(c.authorised, possible),
         unauthorised_absence_rate=percent_of(c.unauthorised, possible),
-        persistent_absence=_cohort(tally.persistent, n, suppress=suppress),
-        severe_absence=_cohort(tally.severe, n, suppress=suppress),
+        persistent_absence=(
+            Cohort(None, None) if hide_absence else _cohort(tally.persistent, n, suppress=suppress)
+        ),
+        severe_absence=(
+            Cohort(None, None) if hide_absence else _cohort(tally.severe, n, suppress=suppress)
+        ),
     )
 
 
