@@ -106,10 +106,12 @@ class _RegisterForm(forms.Form):
                 self.fields[f"minutes_{pk}"] = _minutes_field(name)
 
     def _editable(self, row: RegisterRow) -> bool:
-        raise NotImplementedError
+        """Whether the row gets a code field (every row, unless a form says otherwise)."""
+        return True
 
     def _required(self, row: RegisterRow) -> bool:
-        raise NotImplementedError
+        """Whether the row's code must be given (every row, unless a form says otherwise)."""
+        return True
 
     def rows(self) -> Iterator[FormRow]:
         for row in self.sheet.rows:
@@ -144,9 +146,6 @@ class RegisterTakeForm(_RegisterForm):
     def _editable(self, row: RegisterRow) -> bool:
         return row.mark is None
 
-    def _required(self, row: RegisterRow) -> bool:
-        return True
-
     def entries(self) -> dict[int, MarkInput]:
         return self.posted_entries()
 
@@ -175,17 +174,15 @@ class RegisterAmendForm(_RegisterForm):
         },
     )
 
-    def _editable(self, row: RegisterRow) -> bool:
-        return True
-
     def _required(self, row: RegisterRow) -> bool:
         return row.mark is not None
 
     def changes(self) -> dict[int, MarkInput]:
         """Only the rows whose code or minutes late differ from the mark held."""
+        held = {r.enrolment.pk: r.mark for r in self.sheet.rows}
         changed = {}
         for pk, entry in self.posted_entries().items():
-            mark = next(r.mark for r in self.sheet.rows if r.enrolment.pk == pk)
+            mark = held[pk]
             if mark is None or (mark.code, mark.minutes_late) != (entry.code, entry.minutes_late):
                 changed[pk] = entry
         return changed
