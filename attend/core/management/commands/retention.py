@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import getpass
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from attend.audit.domain import RETENTION_YEARS
@@ -18,7 +19,7 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"{value!r} is not a date in the form YYYY-MM-DD") from exc
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date in the form YYYY-MM-DD") from exc
 
 
 class Command(BaseCommand):
