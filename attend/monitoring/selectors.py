@@ -24,6 +24,7 @@ from django.db.models import Q
 from attend.accounts.models import User
 from attend.accounts.roles import ROLE_LEVEL, ROLE_PERMISSIONS, Level, Permission
 from attend.accounts.scope import scope_for
+from attend.core.charts import Chart, Series
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.monitoring.domain import SMALLEST_SHOWN, withheld_parts
 from attend.organisations.models import Phase, School
@@ -368,6 +369,19 @@ class SchoolDashboard:
 
     def category(self, category: AttendanceCategory) -> CategoryRow:
         return next(row for row in self.categories if row.category == category)
+
+    @property
+    def weeks_chart(self) -> Chart:
+        return Chart(
+            id="weeks-chart",
+            title="Attendance by week",
+            summary="The attendance rate of each whole week of the period.",
+            categories=[w.week.strftime("%-d %b") for w in self.weeks],
+            series=[Series("Attendance", [w.attendance_rate for w in self.weeks])],
+            kind="line",
+            category_label="Week beginning",
+            maximum=Decimal(100),
+        )
 
 
 def _school_for(actor: User, school_id: int) -> School:

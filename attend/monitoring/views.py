@@ -1,5 +1,6 @@
 """Monitoring pages: a school's dashboard, the pupils in one of its five categories, the governors'
-view and the LA overview. Every table also comes as CSV (``?format=csv&table=...``).
+view and the LA overview. Every table also comes as CSV and
+Excel (``?format=csv|xlsx&table=...``, attend.core.exports).
 
 Each view parses the period (and the overview's filter and sort), calls one selector and renders;
 out-of-scope schools are 404s through :func:`attend.core.views.scoped_view`.
@@ -7,7 +8,6 @@ out-of-scope schools are 404s through :func:`attend.core.views.scoped_view`.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from attend.audit.services import audit_pupil_list_view
 from attend.core.exceptions import NotFoundOrForbidden
+from attend.core.exports import Table, export_format, table_response
 from attend.core.views import ErrorItem, actor_of, scoped_view
 from attend.monitoring import selectors
 from attend.monitoring.forms import PeriodForm
@@ -34,7 +35,7 @@ from attend.registers.domain import AttendanceCategory
 from attend.registers.reports import Period
 
 # -------------------------------------------------------------------------------------------------
-# Shared: the period and CSV
+# Shared: the period and exports
 # -------------------------------------------------------------------------------------------------
 
 
@@ -51,30 +52,10 @@ def _period_query(period: Period) -> str:
     return urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with '."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return response
-
-
-def _wants_csv(request: HttpRequest) -> bool:
-    return request.GET.get("format") == "csv"
+def _table(
+    filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> Table:
+    return Table(filename=filename, title=title, header=header, rows=rows)
 
 
 def _suffix(period: Period) -> str:
@@ -86,12 +67,13 @@ def _suffix(period: Period) -> str:
 # -------------------------------------------------------------------------------------------------
 
 
-def _dashboard_csv(dashboard: SchoolDashboard, table: str) -> HttpResponse:
-    name = f"{dashboard.school.urn}-{table}-{_suffix(dashboard.period)}.csv"
+def _dashboard_table(dashboard: SchoolDashboard, table: str) -> Table:
+    name = f"{dashboard.school.urn}-{table}-{_suffix(dashboard.period)}"
     head = dashboard.headline
     if table == "headline":
-        return _csv(
+        return _table(
             name,
+            "Headline figures",
             ["figure", "value"],
             [
                 ("enrolments", head.enrolments),
@@ -112,20 +94,23 @@ def _dashboard_csv(dashboard: SchoolDashboard, table: str) -> HttpResponse:
             ],
         )
     if table == "categories":
-        return _csv(
+        return _table(
             name,
+            "Five categories",
             ["category", "label", "pupils", "share"],
             [(r.category.value, r.label, r.cohort, r.cohort.share) for r in dashboard.categories],
         )
     if table == "reasons":
-        return _csv(
+        return _table(
             name,
+            "Sessions by code",
             ["code", "meaning", "counted_as", "sessions", "share_of_possible"],
             [(r.code, r.meaning, r.counted_as, r.sessions, r.share) for r in dashboard.reasons],
         )
     if table == "weeks":
-        return _csv(
+        return _table(
             name,
+            "By week",
             [
                 "week_beginning",
                 "possible_sessions",
@@ -159,8 +144,9 @@ def _render_dashboard(request: HttpRequest, school_id: int, *, governors: bool) 
     actor = actor_of(request)
     form, period, errors = _period(request)
     dashboard = selectors.school_dashboard_for(actor, school_id, period, aggregates_only=governors)
-    if _wants_csv(request):
-        return _dashboard_csv(dashboard, request.GET.get("table", ""))
+    fmt = export_format(request)
+    if fmt:
+        return table_response(_dashboard_table(dashboard, request.GET.get("table", "")), fmt)
     return render(
         request,
         "monitoring/dashboard.html",
@@ -189,10 +175,11 @@ def governors_view(request: HttpRequest, school_id: int) -> HttpResponse:
     return _render_dashboard(request, school_id, governors=True)
 
 
-def _category_csv(dashboard: SchoolDashboard, row: CategoryRow) -> HttpResponse:
-    name = f"{dashboard.school.urn}-{row.category.value}-{_suffix(dashboard.period)}.csv"
-    return _csv(
+def _category_table(dashboard: SchoolDashboard, row: CategoryRow) -> Table:
+    name = f"{dashboard.school.urn}-{row.category.value}-{_suffix(dashboard.period)}"
+    return _table(
         name,
+        row.label,
         [
             "upn",
             "name",
@@ -240,8 +227,9 @@ def school_category(request: HttpRequest, school_id: int, category: str) -> Http
         pupils=[(line.enrolment_id, line.upn) for line in row.pupils or []],
         page=f"{chosen.value} category list",
     )
-    if _wants_csv(request):
-        return _category_csv(dashboard, row)
+    fmt = export_format(request)
+    if fmt:
+        return table_response(_category_table(dashboard, row), fmt)
     return render(
         request,
         "monitoring/category.html",
@@ -286,9 +274,10 @@ COLUMNS: list[tuple[str, str, bool]] = [
 ]
 
 
-def _overview_csv(rows: list[SchoolRow], period: Period) -> HttpResponse:
-    return _csv(
-        f"la-overview-{_suffix(period)}.csv",
+def _overview_table(rows: list[SchoolRow], period: Period) -> Table:
+    return _table(
+        f"la-overview-{_suffix(period)}",
+        "Schools",
         [
             "urn",
             "name",
@@ -335,8 +324,9 @@ def la_overview(request: HttpRequest) -> HttpResponse:
     rows = selectors.la_overview_for(
         actor, period, phase=phase or None, sort=sort, descending=descending
     )
-    if _wants_csv(request):
-        return _overview_csv(rows, period)
+    fmt = export_format(request)
+    if fmt:
+        return table_response(_overview_table(rows, period), fmt)
     base = {"from": period.start.isoformat(), "to": period.end.isoformat()}
     if phase:
         base["phase"] = phase

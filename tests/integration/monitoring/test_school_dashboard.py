@@ -9,12 +9,14 @@ import io
 from collections import defaultdict
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from attend.accounts.models import User
+from attend.core.exports import XLSX_TYPE
 from attend.monitoring import selectors
 from attend.registers.domain import AttendanceCategory
 from attend.registers.reports import Period
@@ -296,3 +298,56 @@ def test_a_category_list_seen_from_outside_the_school_is_audited_per_pupil(la, c
     assert client.get(url, PERIOD).status_code == 200
     events = AuditEvent.objects.filter(action="pupil.view", actor=officer)
     assert sorted(events.values_list("pupil_upn", flat=True)) == sorted(upns[:2])
+
+
+def _sheet(response):
+    assert response["Content-Type"] == XLSX_TYPE
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+
+def _same(value):
+    """A cell as CSV or xlsx, comparable: numbers as Decimal, blanks as None."""
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+
+
+def test_every_table_exports_to_excel_with_the_csv_figures(client, la, school):
+    client.force_login(_user(la, "senior", school))
+    url = reverse("school_dashboard", args=[school.pk])
+    for table in ("headline", "categories", "reasons", "weeks"):
+        as_csv = _rows(client.get(url, {**PERIOD, "format": "csv", "table": table}))
+        rows = _sheet(client.get(url, {**PERIOD, "format": "xlsx", "table": table}))
+        header, body = rows[0], rows[1:]
+        assert header == list(as_csv[0])
+        assert len(body) == len(as_csv)
+        for sheet_row, csv_row in zip(body, as_csv, strict=True):
+            assert [_same(v) for v in sheet_row] == [_same(v) for v in csv_row.values()], table
+    # Numbers stay numbers in Excel.
+    categories = _sheet(client.get(url, {**PERIOD, "format": "xlsx", "table": "categories"}))
+    assert categories[1][2] == 7
+
+
+def test_governors_excel_export_withholds_small_counts(client, la, school):
+    client.force_login(_user(la, "governor", school))
+    url = reverse("governors_view", args=[school.pk])
+    rows = _sheet(client.get(url, {**PERIOD, "format": "xlsx", "table": "categories"}))
+    pupils = {row[0]: row[2] for row in rows[1:]}
+    assert "fewer than 5" in pupils.values()
+    assert all(isinstance(v, int) and v >= 5 or v == "fewer than 5" for v in pupils.values())
+
+
+def test_the_weeks_chart_has_its_numbers_beside_it(client, la, school):
+    client.force_login(_user(la, "senior", school))
+    response = client.get(reverse("school_dashboard", args=[school.pk]), PERIOD)
+    html = response.content.decode()
+    chart = response.context["dashboard"].weeks_chart
+    assert 'role="img"' in html and 'aria-labelledby="weeks-chart-title weeks-chart-desc"' in html
+    for week, (_, values) in zip(response.context["dashboard"].weeks, chart.rows, strict=True):
+        assert values == [week.attendance_rate]
+        assert f"{week.attendance_rate}%" in html
