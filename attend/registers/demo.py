@@ -81,26 +81,38 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the published password of t
 
 @dataclass(frozen=True)
 class DemoUser:
-    """A demo login: ``school`` indexes the generated schools (None: the superuser)."""
+    """A demo login. ``level`` says what the membership attaches to: "school" (``school`` indexes
+    the generated schools), "trust" (the demo trust: the schools after the first), "la" (the demo
+    LA), "parent" (a contact with parental responsibility of a pupil of school ``school``) or
+    "admin" (the superuser, no membership)."""
 
     username: str
     first_name: str
     last_name: str
-    role: str  # an accounts.roles.Role value, or "" for the superuser
+    role: str  # an accounts.roles.Role value, or "" for the superuser and the parent
     school: int | None
     position: str = ""
+    level: str = "school"
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("teacher", "Priya", "Shah", "teacher", 0, "Class teacher"),
     DemoUser("office", "Gary", "Wood", "office", 0, "Attendance officer"),
     DemoUser("head", "Helen", "Carter", "senior", 0, "Headteacher"),
+    DemoUser("governor", "Ruth", "Evans", "governor", 0, "Chair of governors"),
     DemoUser("teacher2", "Daniel", "Okafor", "teacher", 1, "Form tutor"),
     DemoUser("office2", "Sarah", "Price", "office", 1, "Attendance officer"),
     DemoUser("head2", "Mark", "Bennett", "senior", 1, "Headteacher"),
-    DemoUser("admin", "Alex", "Admin", "", None, "System administrator"),
+    DemoUser("trust", "Imran", "Malik", "trust_lead", None, "Trust attendance lead", "trust"),
+    DemoUser("laofficer", "Joanne", "Fisher", "la_officer", None, "LA attendance officer", "la"),
+    DemoUser("laadmin", "Tom", "Hughes", "la_admin", None, "LA attendance team leader", "la"),
+    DemoUser("socialworker", "Grace", "Adeyemi", "social_worker", None, "Social worker", "la"),
+    DemoUser("vsh", "Colin", "Ward", "virtual_school_head", None, "Virtual school head", "la"),
+    DemoUser("parent", "Claire", "", "", 0, "Parent", "parent"),
+    DemoUser("admin", "Alex", "Admin", "", None, "System administrator", "admin"),
 )
-"""The demo logins: a teacher, the office and the head of the first two schools, and a superuser."""
+"""The demo logins: one for every role (staff of the first two schools, the demo trust, the LA,
+a social worker with a caseload, the virtual school head and a parent) and a superuser."""
 
 MarksFiles = Literal["single", "monthly"]
 

@@ -12,11 +12,13 @@ from django.db.models import Sum
 
 from attend.accounts.models import Membership, User
 from attend.accounts.roles import Role
+from attend.accounts.scope import scope_for
 from attend.organisations.models import CalendarEntry, School
 from attend.pupils.models import Contact, Enrolment, Pupil
 from attend.registers import summaries
-from attend.registers.demo import DEMO_PASSWORD, generate, mark_paths, term_dates
+from attend.registers.demo import DEMO_PASSWORD, DEMO_USERS, generate, mark_paths, term_dates
 from attend.registers.models import Mark, WeekSummary
+from attend.registers.selectors import enrolments_for
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +68,23 @@ def test_demo_loads_a_local_authority_through_the_imports(fast_passwords):
     rate = (totals["present"] + totals["aea"]) / possible
     assert 0.85 <= rate <= 0.97, rate
 
-    for username in ("teacher", "office", "head", "teacher2", "office2", "head2", "admin"):
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+    for spec in DEMO_USERS:
+        assert authenticate(username=spec.username, password=DEMO_PASSWORD), spec.username
+    # A demo login for every role, and a parent with a child to see.
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    for spec in DEMO_USERS:
+        user = User.objects.get(username=spec.username)
+        if spec.role in (Role.GOVERNOR, Role.LA_ADMIN):  # aggregates only
+            assert scope_for(user).school_ids and not enrolments_for(user).exists()
+        elif spec.level != "admin":
+            assert enrolments_for(user).exists(), spec.username
+    assert scope_for(User.objects.get(username="socialworker")).pupil_ids
+    assert scope_for(User.objects.get(username="parent")).pupil_ids
+    trust_schools = set(School.objects.filter(trust__isnull=False).values_list("pk", flat=True))
+    assert (
+        trust_schools and scope_for(User.objects.get(username="trust")).school_ids == trust_schools
+    )
     assert authenticate(username="teacher", password="wrong") is None
     teacher = Membership.objects.get(user__username="teacher")
     assert teacher.role == Role.TEACHER and teacher.groups.count() == 1
