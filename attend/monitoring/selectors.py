@@ -24,7 +24,7 @@ from django.db.models import Q
 from attend.accounts.models import User
 from attend.accounts.roles import ROLE_LEVEL, ROLE_PERMISSIONS, Level, Permission
 from attend.accounts.scope import scope_for
-from attend.core.charts import Chart, Series
+from attend.core.charts import Chart, Series, axis_floor
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.monitoring.domain import SMALLEST_SHOWN, withheld_parts
 from attend.organisations.models import Phase, School
@@ -381,6 +381,7 @@ class SchoolDashboard:
             kind="line",
             category_label="Week beginning",
             maximum=Decimal(100),
+            minimum=axis_floor(w.attendance_rate for w in self.weeks),
         )
 
 
