@@ -152,6 +152,11 @@ class FallingRow:
     def change_points(self) -> Decimal | None:
         return points(self.change)
 
+    @property
+    def fall_points(self) -> Decimal | None:
+        """The fall as a positive number of percentage points."""
+        return points(-self.change)
+
 
 @dataclass(frozen=True)
 class ProjectionRow:
@@ -271,8 +276,8 @@ def attention_for(actor: User, school_id: int, as_of: dt.date) -> Attention:
             w for w in calendar_weeks if whole[0] <= w <= whole[1] and w in with_marks
         ]
         recent_weeks = trends.split_weeks(calendar_weeks, whole[1])
-        if recent_weeks is not None and recent_weeks[0] > whole[0]:
-            earlier_weeks = (whole[0], recent_weeks[0] - WEEK)
+        if recent_weeks is not None and calendar_weeks[0] < recent_weeks[0]:
+            earlier_weeks = (calendar_weeks[0], recent_weeks[0] - WEEK)
 
     year_end = dt.date(year_start.year + 1, 7, 31)
     future = [d for d, _ in sessions if as_of < d <= year_end] if sessions is not None else None

@@ -102,7 +102,7 @@ def _attention_table(found: attention.Attention, table: str) -> Table:
                 "recent_attended",
                 "recent_possible",
                 "recent_rate",
-                "change_percentage_points",
+                "fall_percentage_points",
             ],
             [
                 (
@@ -115,7 +115,7 @@ def _attention_table(found: attention.Attention, table: str) -> Table:
                     r.recent.attended,
                     r.recent.possible,
                     r.recent_rate,
-                    r.change_points,
+                    r.fall_points,
                 )
                 for r in found.falling
             ],
@@ -374,7 +374,6 @@ def recognition_certificates(request: HttpRequest, school_id: int) -> HttpRespon
             request,
             "monitoring/certificates_none.html",
             {"nav": "registers", "school": found.school, "query": _recognition_query(found)},
-            status=400,
         )
     audit_pupil_list_view(
         actor=actor,
