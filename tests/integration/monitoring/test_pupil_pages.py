@@ -255,12 +255,12 @@ def test_attention_categories_equal_attend_report(la, pupils) -> None:
     }
     assert _upns(found.no_case) == expected
     by_upn = {r["upn"]: r for r in rows}
-    for row in found.no_case:
-        assert row.category.value == by_upn[row.pupil.upn]["category"]
-        assert float(row.attendance_rate) == by_upn[row.pupil.upn]["attendance_rate"]
+    for line in found.no_case:
+        assert line.category.value == by_upn[line.pupil.upn]["category"]
+        assert float(line.attendance_rate or 0) == by_upn[line.pupil.upn]["attendance_rate"]
     before = {r["upn"]: r["category"] for r in report("pupils", "--as-of", "2025-10-19")}
-    for row in found.worse:
-        assert row.before.value == before[row.pupil.upn]
+    for worse in found.worse:
+        assert worse.before.value == before[worse.pupil.upn]
 
 
 def test_attention_page_links_exports_and_audit(client, la, pupils) -> None:
@@ -286,6 +286,7 @@ def test_attention_page_links_exports_and_audit(client, la, pupils) -> None:
     response = client.get(url, {"as_of": AS_OF.isoformat(), "format": "xlsx", "table": "projected"})
     assert response["Content-Type"] == XLSX_TYPE
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     values = list(sheet.values)
     assert values[1][0] == pupils["C"] and values[1][-1] == 89
     for table in ("worse", "no_case"):
@@ -352,6 +353,8 @@ def test_recognition_figures(la, pupils) -> None:
         _office(la), la.school(URN).pk, dt.date(2026, 1, 10), half_term_start=dt.date(2025, 11, 3)
     )
     a, b, c, d = (pupils[k] for k in "ABCD")
+    assert found.half_term and found.previous and found.last_year and found.newsletter
+    assert found.newsletter.best_class and found.newsletter.rate and found.newsletter.last_rate
     assert found.half_term.label == "Autumn 2 2025/26"
     assert found.previous.label == "Autumn 1 2025/26"
     assert found.last_year.label == "Autumn 2 2024/25"
