@@ -252,12 +252,12 @@ def attention_for(actor: User, school_id: int, as_of: dt.date) -> Attention:
     bands = school.local_authority.bands
     year_start = academic_year_start(as_of)
     now = _categories(Period.of(as_of), school.pk, bands)
-    last_week_end = week_of(as_of) - DAY
+    last_week_end: dt.date | None = week_of(as_of) - DAY
     before: dict[int, tuple[Counts, AttendanceCategory]] = {}
-    if last_week_end >= year_start:
+    if last_week_end is not None and last_week_end >= year_start:
         before = _categories(Period.of(last_week_end), school.pk, bands)
     else:
-        last_week_end = None  # type: ignore[assignment]
+        last_week_end = None  # the year began this week: no category last week
 
     sessions = school_calendar(school)
     whole, _ = Period.of(as_of).split(any_marks_between)
