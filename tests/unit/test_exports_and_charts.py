@@ -18,7 +18,7 @@ from attend.core.exports import Table, csv_cell, xlsx_bytes
 def test_csv_cells_never_become_formulas():
     assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert csv_cell("-3") == "'-3"
-    assert csv_cell(-3) == "'-3"  # a negative number is safe text too once quoted
+    assert csv_cell(-3) == "-3" and csv_cell(Decimal("-1.03")) == "-1.03"  # numbers stay numbers
     assert csv_cell(None) == ""
     assert csv_cell(True) == "true"
     assert csv_cell(dt.date(2026, 9, 1)) == "2026-09-01"
