@@ -27,6 +27,7 @@ from attend.accounts.scope import scope_for
 from attend.core.charts import Chart, Series, axis_floor
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.monitoring.domain import SMALLEST_SHOWN, withheld_parts
+from attend.monitoring.patterns import Patterns, patterns_for
 from attend.organisations.models import Phase, School
 from attend.pupils.models import Enrolment
 from attend.registers.domain import (
@@ -366,6 +367,8 @@ class SchoolDashboard:
     named: bool
     #: Counts under 5 are withheld (aggregates only).
     suppressed: bool
+    #: By day and session, lateness, and by week against last year (monitoring.patterns).
+    patterns: Patterns | None = None
 
     def category(self, category: AttendanceCategory) -> CategoryRow:
         return next(row for row in self.categories if row.category == category)
@@ -418,15 +421,24 @@ def school_dashboard_for(
         if category is not None:
             found[pk] = (counts, category)
     lines = _pupil_lines(school.pk, found) if named else None
+    weeks = _week_rows(school.pk, period)
     return SchoolDashboard(
         school=school,
         period=period,
         headline=_headline(tally, suppress=suppress),
         categories=_category_rows(tally, lines, suppress=suppress),
         reasons=_reason_rows(tally),
-        weeks=_week_rows(school.pk, period),
+        weeks=weeks,
         named=named,
         suppressed=suppress,
+        patterns=patterns_for(
+            school.pk,
+            period,
+            shown_weeks=[w.week for w in weeks],
+            totals=totals,
+            lines=lines,
+            pupils=lambda n: _cohort(n, tally.enrolments, suppress=suppress),
+        ),
     )
 
 
