@@ -399,10 +399,16 @@ def _school_for(actor: User, school_id: int) -> School:
 
 
 def school_dashboard_for(
-    actor: User, school_id: int, period: Period, *, aggregates_only: bool = False
+    actor: User,
+    school_id: int,
+    period: Period,
+    *,
+    aggregates_only: bool = False,
+    with_patterns: bool = True,
 ) -> SchoolDashboard:
     """A school's figures for the period: headline counts and rates, the five categories, sessions
-    by code and by week.
+    by code and by week; ``with_patterns``, the patterns by day, session, lateness and against
+    last year (monitoring.patterns).
 
     Needs ``SCHOOL_AGGREGATES_VIEW`` at the school. The enrolments behind each category come with
     ``PUPIL_VIEW_SCHOOL`` (and not ``aggregates_only``); without them, counts of pupils under 5
@@ -438,7 +444,9 @@ def school_dashboard_for(
             totals=totals,
             lines=lines,
             pupils=lambda n: _cohort(n, tally.enrolments, suppress=suppress),
-        ),
+        )
+        if with_patterns
+        else None,
     )
 
 
@@ -471,7 +479,7 @@ def school_category_for(
     """The enrolments in one of the five categories (needs ``PUPIL_VIEW_SCHOOL``)."""
     if not scope_for(actor).can(Permission.PUPIL_VIEW_SCHOOL, school_id):
         raise NotFoundOrForbidden
-    dashboard = school_dashboard_for(actor, school_id, period)
+    dashboard = school_dashboard_for(actor, school_id, period, with_patterns=False)
     return dashboard, dashboard.category(category)
 
 
