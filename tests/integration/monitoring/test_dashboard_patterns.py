@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from attend.core.exports import XLSX_TYPE
 from attend.monitoring import selectors
-from attend.monitoring.patterns import MOST_LATE
+from attend.monitoring.patterns import MOST_LATE, Patterns
 from attend.registers.domain import Counts, percent_of, week_of
 from attend.registers.models import Mark
 from attend.registers.reports import Period
@@ -56,10 +56,9 @@ def _load(la: MonitoringLA, pupils: int, *, seed: int = 4, first: int = 1) -> li
             for day in school_days(start, end):
                 for session in ("AM", "PM"):
                     code = "#" if week_of(day) == CLOSED_WEEK else rng.choice(CODES)
+                    minutes = ""
                     if code in "LU" and rng.random() < 0.7:
-                        minutes = rng.randint(1, 10) if code == "L" else rng.randint(31, 50)
-                    else:
-                        minutes = ""
+                        minutes = str(rng.randint(1, 10) if code == "L" else rng.randint(31, 50))
                     mark_rows.append(f"{upn},{URN},{day},{session},{code},{minutes}")
     la.load("pupils", pupil_rows)
     la.load("marks", mark_rows)
@@ -72,6 +71,12 @@ def school(la: MonitoringLA):
     _load(la, 14)
     la.pupils("100002", [{"U": 3}])  # another school's late marks are not counted
     return la.school(URN)
+
+
+def _patterns(actor, school_id: int, period: Period) -> Patterns:
+    patterns = selectors.school_dashboard_for(actor, school_id, period).patterns
+    assert patterns is not None
+    return patterns
 
 
 def _marks(school, first: dt.date, last: dt.date) -> list[Mark]:
@@ -107,7 +112,7 @@ def _f(value: Decimal | None) -> float | None:
 def test_days_and_sessions_equal_the_marks(la, school, start, end):
     office = la.member("office", school=school)
     period = Period(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
-    days = selectors.school_dashboard_for(office, school.pk, period).patterns.days
+    days = _patterns(office, school.pk, period).days
 
     codes: dict[tuple[int, str], list[str]] = defaultdict(list)
     minutes = 0
@@ -143,6 +148,7 @@ def test_lateness_equals_the_marks_and_attend_report(la, school, start, end):
     office = la.member("office", school=school)
     period = Period(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
     dashboard = selectors.school_dashboard_for(office, school.pk, period)
+    assert dashboard.patterns is not None
     lateness = dashboard.patterns.lateness
     marks = _marks(school, period.start, period.end)
 
@@ -179,6 +185,7 @@ def test_lateness_equals_the_marks_and_attend_report(la, school, start, end):
         key=lambda v: (-(v[0] + v[1]), -v[1], v[2].casefold(), v[3].casefold()),
     )
     shown = lateness.pupils
+    assert shown is not None
     assert len(shown) == min(MOST_LATE, len(ranked))
     assert [(p.figures.before_close, p.figures.after_close) for p in shown] == [
         (v[0], v[1]) for v in ranked[:MOST_LATE]
@@ -190,23 +197,24 @@ def test_lateness_equals_the_marks_and_attend_report(la, school, start, end):
 def test_weeks_against_last_year_follow_the_school_weeks(la, school):
     office = la.member("office", school=school)
     period = Period(*THIS_YEAR)
-    rows = selectors.school_dashboard_for(office, school.pk, period).patterns.last_year.rows
+    rows = _patterns(office, school.pk, period).last_year.rows
 
     def absence(first: dt.date) -> Decimal | None:
         counts = Counts.of_codes(m.code for m in _marks(school, first, first + dt.timedelta(6)))
         return percent_of(counts.absent, counts.possible)
 
     # The closure week is no school week: it is left out, and numbering starts after it.
-    assert {r.this_year.week: (r.number, r.last_year.week) for r in rows} == ALIGNED
+    assert {r.this_year.week: (r.number, r.last_year and r.last_year.week) for r in rows} == ALIGNED
     for r in rows:
-        assert r.this_year.absence_rate == absence(r.this_year.week)
-        assert r.last_year.absence_rate == absence(r.last_year.week)
-        assert r.difference == r.this_year.absence_rate - r.last_year.absence_rate
+        assert r.last_year is not None
+        now, then = absence(r.this_year.week), absence(r.last_year.week)
+        assert r.this_year.absence_rate == now and r.last_year.absence_rate == then
+        assert now is not None and then is not None and r.difference == now - then
     # A period from the middle of the year keeps the year's numbering.
-    later = selectors.school_dashboard_for(
-        office, school.pk, Period(dt.date(2025, 9, 15), THIS_YEAR[1])
-    ).patterns.last_year
-    assert [(r.number, r.last_year.week) for r in later.rows] == list(ALIGNED.values())[1:]
+    later = _patterns(office, school.pk, Period(dt.date(2025, 9, 15), THIS_YEAR[1])).last_year
+    assert [(r.number, r.last_year and r.last_year.week) for r in later.rows] == list(
+        ALIGNED.values()
+    )[1:]
 
 
 def test_a_year_without_last_year_shows_no_figures_last_year(client, la):
@@ -314,9 +322,7 @@ def test_governors_see_the_session_figures_but_no_late_pupil(client, la, school)
     assert "most often late" not in html
     assert client.get(url, {**PERIOD, "format": "csv", "table": "late_pupils"}).status_code == 404
     # Aggregates of sessions are shown as they are.
-    staff = selectors.school_dashboard_for(
-        la.member("office", school=school), school.pk, Period(*THIS_YEAR)
-    ).patterns
+    staff = _patterns(la.member("office", school=school), school.pk, Period(*THIS_YEAR))
     assert patterns.days == staff.days
     assert patterns.last_year == staff.last_year
     assert patterns.lateness.weeks == staff.lateness.weeks

@@ -4,6 +4,7 @@ agreement with the weekly summaries."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db.models import Sum
@@ -57,13 +58,17 @@ def group():
     return group
 
 
+def _user(membership: Any) -> Any:
+    return membership.user
+
+
 def roll(group):
     return list(group.enrolments.order_by("pk"))
 
 
 def test_a_register_and_its_amendment_update_only_their_session(group):
-    teacher = MembershipFactory(school=group.school, role="teacher", groups=[group]).user
-    office = MembershipFactory(school=group.school, role="office").user
+    teacher = _user(MembershipFactory(school=group.school, role="teacher", groups=[group]))
+    office = _user(MembershipFactory(school=group.school, role="office"))
     pupils = roll(group)
     # Another school's marks on the same date are not counted, nor touched.
     other = MarkFactory(date=DAY, session="AM", code="N")
