@@ -58,6 +58,9 @@ def test_demo_loads_a_local_authority_through_the_imports(fast_passwords):
     assert Mark.objects.filter(date__gt=UNTIL).count() == 0
     assert Mark.objects.filter(date=term_dates(2026).terms[0][0], code="#").exists()
     assert Mark.objects.count() > 5000
+    # Last school year's marks too, for the dashboard's weeks against last year.
+    last_year = Mark.objects.filter(date__gte=dt.date(2025, 8, 1), date__lt=dt.date(2026, 8, 1))
+    assert last_year.filter(date__month=9).exists() and last_year.filter(date__month=7).exists()
 
     # The weekly summaries kept by the imports equal a rebuild from the marks.
     before = snapshot()
