@@ -184,3 +184,18 @@ def test_retention_removes_the_old_sessions_and_keeps_the_rest(group):
     summaries.rebuild_all()
     retention_apply(as_of=dt.date(2032, 9, 10), by="test")  # cutoff 1 August 2026
     assert [r[1] for r in equals_a_rebuild()] == [dt.date(2026, 8, 1), new]
+
+
+def test_attend_rebuild_summaries_rebuilds_the_session_summary(group):
+    import io
+
+    from django.core.management import call_command
+
+    pupil = roll(group)[0]
+    MarkFactory(enrolment=pupil, date=DAY, session="AM", code="L", minutes_late=7)
+    MarkFactory(enrolment=pupil, date=DAY, session="PM", code="O")
+    SchoolSessionSummary.objects.all().delete()
+    out = io.StringIO()
+    call_command("rebuild-summaries", stdout=out)
+    assert "Rebuilt" in out.getvalue()
+    assert [r[3:] for r in rows()] == [(1, 0, 0, 0, 0, 1, 7), (0, 0, 0, 1, 0, 0, 0)]
