@@ -1065,6 +1065,7 @@ def generate(
     la_code: str = "938",
     la_name: str = "Demoshire",
     marks_files: MarksFiles = "single",
+    previous_year: bool = False,
 ) -> dict[str, Path]:
     """Write a demo local authority into ``directory`` as the CSV files of the imports.
 
@@ -1072,7 +1073,9 @@ def generate(
     ``pupils_per_school`` pupils each on average (a secondary has about three times a primary's
     roll). The calendar covers the academic year of ``until`` (default: yesterday) and the year
     before; marks cover every school session from 1 August of that academic year up to and
-    including ``until``.
+    including ``until``. With ``previous_year``, also the marks of the academic year before (1
+    August to 31 July) for the enrolments that had started by then, so that this year's weeks
+    can be set against last year's; this year's marks are the same either way.
 
     Returns the paths by name, in import order: ``schools``, ``calendar``, ``pupils``,
     ``contacts``, then ``marks`` (``marks_files="single"``) or ``marks-YYYY-MM`` for each month
@@ -1125,6 +1128,13 @@ def generate(
         for school in la:
             school_rng = random.Random(rng.getrandbits(64))
             school_enrolments = by_school.get(school.index, [])
+            if previous_year:
+                last_rng = random.Random(f"{seed}-{school.urn}-previous-year")
+                last_end = date(ay, 7, 31)
+                for day, lines in _school_marks(
+                    last_rng, school, school_enrolments, ay - 1, last_end
+                ):
+                    files.write(day, lines)
             for day, lines in _school_marks(school_rng, school, school_enrolments, ay, until):
                 files.write(day, lines)
     finally:

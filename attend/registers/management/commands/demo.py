@@ -40,7 +40,8 @@ def _date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Generate a demo local authority (schools of every phase, pupils, contacts, calendars and "
-        "the marks of this school year up to yesterday) and load it through the real imports, "
+        "the marks of last school year and of this one up to yesterday) and load it through the "
+        "real imports, "
         f"with demo logins (password {DEMO_PASSWORD!r}; see `attend demo-logins`)."
     )
 
@@ -88,6 +89,7 @@ class Command(BaseCommand):
                 seed=seed,
                 until=until,
                 marks_files="monthly",
+                previous_year=True,
             )
             with paths["schools"].open(encoding="utf-8", newline="") as handle:
                 urns = [row["urn"] for row in csv.DictReader(handle)]
