@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "attend.registers",
     "attend.audit",
     "attend.monitoring",
+    "attend.reference",
+    "attend.governors",
 ]
 
 MIDDLEWARE = [
