@@ -85,15 +85,15 @@ def terms_of_year(year: int, entries: Sequence[tuple[dt.date, dt.date]]) -> list
     return [term_dates(year, term, entries) for term in TERM_ORDER]
 
 
-def last_ended_term(today: dt.date, entries: Sequence[tuple[dt.date, dt.date]]) -> TermDates | None:
-    """The most recent term that ended before ``today`` (this academic year or the last)."""
+def last_ended_term(today: dt.date, entries: Sequence[tuple[dt.date, dt.date]]) -> TermDates:
+    """The most recent term that ended before ``today``: of this academic year, else the summer
+    term of the last one (which has ended by 1 August)."""
     year = academic_year_of(today)
-    for y in (year, year - 1):
-        for term in reversed(TERM_ORDER):
-            dates = term_dates(y, term, entries)
-            if dates.end < today:
-                return dates
-    return None  # pragma: no cover - the summer term of the last academic year has ended
+    for term in reversed(TERM_ORDER):
+        dates = term_dates(year, term, entries)
+        if dates.end < today:
+            return dates
+    return term_dates(year - 1, Term.SUMMER, entries)
 
 
 # -------------------------------------------------------------------------------------------------

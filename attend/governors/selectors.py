@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import QuerySet
-
 from attend.accounts.models import User
+from attend.accounts.roles import Permission
+from attend.accounts.scope import scope_for
 from attend.core.charts import Chart, Series
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.governors.domain import (
@@ -259,7 +259,12 @@ def _positions(
     return [p.describe(schools, label) for p, label in zip(out, labels, strict=True)]
 
 
-def _comparison(school: School, period: Period, headline: Headline | None = None) -> Comparison:
+def _comparison(
+    school: School,
+    period: Period,
+    headline: Headline | None = None,
+    entries: list[tuple[dt.date, dt.date]] | None = None,
+) -> Comparison:
     same_phase = {
         s.pk: s
         for s in School.objects.filter(
@@ -275,7 +280,7 @@ def _comparison(school: School, period: Period, headline: Headline | None = None
     group = _group_headline(others) if group_shown else None
     phase_name = dict(Phase.choices).get(school.phase, school.phase).lower()
 
-    match = period_match(period, term_entries(school.pk))
+    match = period_match(period, term_entries(school.pk) if entries is None else entries)
     figures = national_figures()
     phase = reference_phase(school.phase)
     school_rates = _rates(head)
@@ -311,6 +316,35 @@ def _comparison(school: School, period: Period, headline: Headline | None = None
         group_pupils=group.enrolments if group is not None else Cohort(None),
         rows=rows,
         positions=_positions(mine, others, head, phase_name) if group_shown else [],
+    )
+
+
+@dataclass(frozen=True)
+class GovernorsPage:
+    """What the governors' view shows besides the dashboard's figures."""
+
+    comparison: Comparison
+    #: The terms of the period's academic year that have started (a report link each).
+    report_terms: list[TermDates]
+    stored_reports: list[GovernorsReport]
+
+
+def governors_page_for(actor: User, dashboard: SchoolDashboard, today: dt.date) -> GovernorsPage:
+    """The comparison, the report links and the stored reports for a dashboard the actor has
+    just read (``SCHOOL_AGGREGATES_VIEW`` at its school, checked again here)."""
+    school = dashboard.school
+    if not scope_for(actor).can(Permission.SCHOOL_AGGREGATES_VIEW, school.pk):
+        raise NotFoundOrForbidden
+    entries = term_entries(school.pk)
+    year = academic_year_of(dashboard.period.end)
+    return GovernorsPage(
+        comparison=_comparison(school, dashboard.period, dashboard.headline, entries),
+        report_terms=[t for t in terms_of_year(year, entries) if t.start <= today],
+        stored_reports=list(
+            GovernorsReport.objects.filter(school_id=school.pk)
+            .defer("pdf")
+            .order_by("-academic_year", "-start_date")
+        ),
     )
 
 
@@ -392,25 +426,6 @@ def termly_report_for(
     if dates.start > today:
         raise NotFoundOrForbidden
     return termly_report(school, dates, today)
-
-
-def report_terms_for(
-    actor: User, school_id: int, period: Period, today: dt.date
-) -> list[TermDates]:
-    """The terms of the academic year of ``period`` that have started (links to their report)."""
-    school = monitoring._school_for(actor, school_id)
-    year = academic_year_of(period.end)
-    return [t for t in terms_of_year(year, term_entries(school.pk)) if t.start <= today]
-
-
-def stored_reports_for(actor: User, school_id: int) -> QuerySet[GovernorsReport]:
-    """The stored termly reports of the school, newest first, without their PDFs."""
-    monitoring._school_for(actor, school_id)
-    return (
-        GovernorsReport.objects.filter(school_id=school_id)
-        .defer("pdf")
-        .order_by("-academic_year", "-start_date")
-    )
 
 
 def stored_report_get_for(actor: User, school_id: int, report_id: int) -> GovernorsReport:

@@ -24,12 +24,12 @@ TABLES = frozenset({"comparison"})
 
 def governors_context(actor: User, dashboard: SchoolDashboard) -> dict[str, Any]:
     """What the governors' view shows besides the dashboard's figures."""
-    school_id = dashboard.school.pk
     today = timezone.localdate()
+    page = selectors.governors_page_for(actor, dashboard, today)
     return {
-        "comparison": selectors.comparison_for(actor, school_id, dashboard.period),
-        "report_terms": selectors.report_terms_for(actor, school_id, dashboard.period, today),
-        "stored_reports": list(selectors.stored_reports_for(actor, school_id)),
+        "comparison": page.comparison,
+        "report_terms": page.report_terms,
+        "stored_reports": page.stored_reports,
         "today": today,
     }
 

@@ -85,15 +85,17 @@ def national_figures_import(*, path: Path, by: str | None = None) -> ImportResul
     changes: list[dict[str, Any]] = []
     with transaction.atomic():
         for values in rows:
-            key = {k: values[k] for k in ("academic_year", "period", "phase", "measure", "source")}
-            figure = NationalFigure.objects.filter(**key).first()
+            lookup = {
+                k: values[k] for k in ("academic_year", "period", "phase", "measure", "source")
+            }
+            figure = NationalFigure.objects.filter(**lookup).first()
             new = {
                 "period_label": values["period_label"],
                 "value": values["value"],
                 "published": values["published"],
             }
             if figure is None:
-                NationalFigure.objects.create(**key, **new)
+                NationalFigure.objects.create(**lookup, **new)
                 result.created += 1
                 continue
             old = {k: getattr(figure, k) for k in new}

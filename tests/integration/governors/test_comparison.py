@@ -165,7 +165,7 @@ def test_the_comparison_exports_to_csv_and_excel_with_suppression(gla: Governors
     assert rows["overall_absence"]["national"] == "5.28"
     assert "attendance-data-dashboard" in rows["overall_absence"]["national_source"]
     response = client.get(url, {**PERIOD, "format": "xlsx", "table": "comparison"})
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][0] == "measure"
     persistent = next(v for v in values if v[0] == "persistent_absence")
