@@ -301,7 +301,9 @@ def _comparison(
                 group_withheld=group_withheld,
                 national=national,
                 national_same_period=bool(
-                    national is not None and match.exact and is_same_period(national, match.target)
+                    national is not None
+                    and match.exact
+                    and is_same_period(national, match.target, end=period.end)
                 ),
             )
         )

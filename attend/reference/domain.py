@@ -230,5 +230,19 @@ def nearest_figure(
     )
 
 
-def is_same_period(figure: Figure, target: Target) -> bool:
-    return figure.academic_year == target.academic_year and figure.period == target.period
+#: A year-to-date figure covers the same period when its snapshot is this close to the end.
+YEAR_TO_DATE_SLACK = dt.timedelta(days=7)
+
+
+def is_same_period(figure: Figure, target: Target, *, end: dt.date | None = None) -> bool:
+    """Whether ``figure`` covers the target's year and kind of period; a year-to-date figure only
+    when its snapshot date is within a week of ``end`` (the last day of the school's figures)."""
+    if figure.academic_year != target.academic_year or figure.period != target.period:
+        return False
+    if figure.period == PeriodKind.YEAR_TO_DATE:
+        return (
+            end is not None
+            and figure.published is not None
+            and abs(figure.published - end) <= YEAR_TO_DATE_SLACK
+        )
+    return True

@@ -222,3 +222,22 @@ def test_attendance_is_100_minus_overall_absence_when_not_published() -> None:
         )
         is None
     )
+
+
+def test_a_year_to_date_figure_is_the_same_period_only_near_its_snapshot() -> None:
+    ytd = Figure(
+        id=1,
+        academic_year=2025,
+        period=PeriodKind.YEAR_TO_DATE,
+        period_label="Year to date (snapshot 2026-07-23)",
+        phase=ReferencePhase.ALL,
+        measure=A,
+        value=Decimal("6.88"),
+        source="DASH",
+        published=dt.date(2026, 7, 23),
+    )
+    target = Target(2025, PeriodKind.YEAR_TO_DATE)
+    assert is_same_period(ytd, target, end=dt.date(2026, 7, 22))
+    assert not is_same_period(ytd, target, end=dt.date(2026, 3, 1))
+    assert not is_same_period(ytd, target)
+    assert not is_same_period(ytd, Target(2024, PeriodKind.YEAR_TO_DATE), end=dt.date(2026, 7, 22))
