@@ -165,7 +165,7 @@ class Comparison:
         rows = [r for r in self.rows if r.measure != Measure.ATTENDANCE]
         series = [Series("This school", [r.school for r in rows])]
         if self.group_shown:
-            series.append(Series(self.group_label, [r.group for r in rows]))
+            series.append(Series(f"Other {self.phase_name} schools", [r.group for r in rows]))
         series.append(Series("National", [r.national.value if r.national else None for r in rows]))
         return Chart(
             id="comparison-chart",
@@ -176,11 +176,22 @@ class Comparison:
                 + (f"the other {self.phase_name} schools of the LA, " if self.group_shown else "")
                 + "and the nearest published national figure. Lower is better."
             ),
-            categories=[r.label for r in rows],
+            categories=[_SHORT[r.measure] for r in rows],
             series=series,
             kind="bar",
-            category_label="Measure",
+            category_label="Absence",
         )
+
+
+#: The chart's labels under the axis (the table beside it says the same).
+_SHORT = {
+    Measure.ATTENDANCE: "Attendance",
+    Measure.OVERALL_ABSENCE: "Overall",
+    Measure.AUTHORISED_ABSENCE: "Authorised",
+    Measure.UNAUTHORISED_ABSENCE: "Unauthorised",
+    Measure.PERSISTENT_ABSENCE: "Persistent",
+    Measure.SEVERE_ABSENCE: "Severe",
+}
 
 
 def _rates(headline: Headline) -> dict[Measure, tuple[Decimal | None, bool]]:
