@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "attend.audit",
     "attend.monitoring",
     "attend.notifications",
+    "attend.reference",
+    "attend.governors",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from attend.accounts.models import CaseloadEntry, Membership
+from attend.governors.models import GovernorsReport
 from attend.organisations.models import Trust
 from attend.pupils.models import Characteristic, Contact
 from tests.factories import (
@@ -154,6 +155,19 @@ MATRIX: dict[str, Entry] = {
         lambda w: reverse("recognition_certificates", args=[w.school.pk]) + f"?group={w.group.pk}",
         frozenset({"office", "senior", "trust_lead", "la_officer"}),
     ),
+    # Governors' comparison, termly report on demand and a stored report (attend.governors).
+    "governors_view.comparison.csv": Entry(
+        lambda w: reverse("governors_view", args=[w.school.pk]) + "?format=csv&table=comparison",
+        frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
+    ),
+    "governors_termly_report": Entry(
+        lambda w: reverse("governors_termly_report", args=[w.school.pk, 2025, "autumn"]),
+        frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
+    ),
+    "governors_stored_report": Entry(
+        lambda w: reverse("governors_stored_report", args=[w.school.pk, _governors_report(w).pk]),
+        frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
+    ),
     # Every trust or LA reader has an overview of their own schools (a school's users: 404).
     "la_overview": Entry(
         lambda w: reverse("la_overview"),
@@ -232,6 +246,22 @@ class World:
                 user=user,
             )
             self.users[name] = user
+
+
+def _governors_report(world: World) -> Any:
+    """A stored termly report of the school (made once)."""
+    return GovernorsReport.objects.get_or_create(
+        school=world.school,
+        academic_year=2025,
+        term="autumn",
+        defaults={
+            "start_date": dt.date(2025, 9, 1),
+            "end_date": dt.date(2025, 12, 19),
+            "generated_at": timezone.now(),
+            "generated_by": "test",
+            "pdf": b"%PDF-1.7 test",
+        },
+    )[0]
 
 
 def named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
