@@ -121,6 +121,18 @@ MATRIX: dict[str, Entry] = {
         lambda w: reverse("school_category", args=[w.school.pk, "persistent"]) + "?format=csv",
         frozenset({"office", "senior", "trust_lead", "la_officer"}),
     ),
+    # The absence follow-up: staff who amend registers and see every pupil (office, senior).
+    "follow_up": Entry(
+        lambda w: reverse("follow_up", args=[w.school.pk]), frozenset({"office", "senior"})
+    ),
+    "follow_up_settings": Entry(
+        lambda w: reverse("follow_up_settings", args=[w.school.pk]),
+        frozenset({"office", "senior"}),
+    ),
+    "follow_up_pupil": Entry(
+        lambda w: reverse("follow_up_pupil", args=[w.enrolment.pk, last_weekday()]),
+        frozenset({"office", "senior"}),
+    ),
     # Every trust or LA reader has an overview of their own schools (a school's users: 404).
     "la_overview": Entry(
         lambda w: reverse("la_overview"),
