@@ -77,7 +77,7 @@ class AttemptForm(_ContactForm):
 
 class ReasonForm(_ContactForm):
     code = forms.ChoiceField(
-        choices=[(c, f"{c} – {CODES[c].meaning}") for c in REASON_CODES],
+        choices=[("", "Choose a code"), *((c, f"{c} – {CODES[c].meaning}") for c in REASON_CODES)],
         error_messages={
             "required": "Choose the code for the reason given",
             "invalid_choice": "Choose an absence code from the list",

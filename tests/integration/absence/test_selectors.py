@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -60,7 +61,7 @@ def test_worklist_puts_vulnerable_pupils_first_then_previous_absences_then_names
 def test_caseload_makes_a_pupil_vulnerable(fw) -> None:
     enrolment = fw.pupil("Zed")
     fw.n(enrolment)
-    worker = MembershipFactory(
+    worker: Any = MembershipFactory(
         role="social_worker", school=None, local_authority=fw.school.local_authority
     ).user
     CaseloadEntry.objects.create(user=worker, pupil=enrolment.pupil, start_date=dt.date(2025, 9, 1))
@@ -97,16 +98,16 @@ def test_overdue_n_marks_are_listed_from_the_day_after_their_deadline(fw) -> Non
 
 
 def test_worklist_is_out_of_scope_for_another_schools_office_and_for_teachers(fw) -> None:
-    elsewhere = MembershipFactory(school=SchoolFactory(), role="office").user
-    teacher = MembershipFactory(school=fw.school, role="teacher", groups=[fw.group]).user
-    governor = MembershipFactory(school=fw.school, role="governor").user
+    elsewhere: Any = MembershipFactory(school=SchoolFactory(), role="office").user
+    teacher: Any = MembershipFactory(school=fw.school, role="teacher", groups=[fw.group]).user
+    governor: Any = MembershipFactory(school=fw.school, role="governor").user
     enrolment = fw.pupil("Hidden")
     for actor in (elsewhere, teacher, governor):
         with pytest.raises(NotFoundOrForbidden):
             selectors.worklist_for(actor, fw.school.pk, DAY)
         with pytest.raises(NotFoundOrForbidden):
             selectors.pupil_follow_up(actor, enrolment.pk, DAY)
-    senior = MembershipFactory(school=fw.school, role="senior").user
+    senior: Any = MembershipFactory(school=fw.school, role="senior").user
     assert selectors.worklist_for(senior, fw.school.pk, DAY).school == fw.school
 
 

@@ -4,6 +4,7 @@ received (N amended) and an overdue N turned into O. Each is audited."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -92,7 +93,7 @@ def test_contact_attempt_is_logged_and_audited_and_scoped(fw) -> None:
     assert attempt.who == "Uncle Bob" and attempt.recorded_by == fw.office
     event = AuditEvent.objects.get(action="absence.contact_attempt")
     assert event.pupil_id == enrolment.pupil_id and "No answer" in event.summary
-    other = MembershipFactory(school=SchoolFactory(), role="office").user
+    other: Any = MembershipFactory(school=SchoolFactory(), role="office").user
     with pytest.raises(NotFoundOrForbidden):
         services.contact_attempt_record(
             actor=other,
