@@ -10,6 +10,8 @@
   the defaults follow the seeds' school policy: parents on day 1, emergency contacts and letters
   on day 2, a home visit on day 3, the local authority as missing education by the 10th day).
 * The order of the office's worklist: vulnerable pupils first.
+* Spells of illness, so that the school can ask for medical evidence when they repeat (the
+  number of spells is the school's setting: no statutory figure exists).
 """
 
 from __future__ import annotations
@@ -104,6 +106,21 @@ def consecutive_unexplained_days(
             break
         count += 1
     return count
+
+
+def illness_spells(ill_days: Collection[date], school_days: Sequence[date]) -> int:
+    """Spells of illness: runs of consecutive school days with an illness (I) mark; a school day
+    without one ends a spell, a weekend or holiday does not. A day with an I mark counts as a
+    school day even when the calendar does not hold it."""
+    ill = set(ill_days)
+    spells, in_spell = 0, False
+    for day in sorted(ill | set(school_days)):
+        if day in ill:
+            spells += not in_spell
+            in_spell = True
+        else:
+            in_spell = False
+    return spells
 
 
 # -------------------------------------------------------------------------------------------------

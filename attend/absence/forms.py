@@ -100,6 +100,7 @@ class SettingsForm(forms.Form):
     emergency_contacts_day = forms.IntegerField(min_value=2, max_value=60)
     home_visit_day = forms.IntegerField(min_value=2, max_value=60)
     la_referral_day = forms.IntegerField(min_value=2, max_value=60)
+    illness_spells = forms.IntegerField(min_value=2, max_value=50)
 
     def error_items(self) -> list[ErrorItem]:
         return [

@@ -32,6 +32,11 @@ class FollowUpSettings(models.Model):
     home_visit_day = models.PositiveSmallIntegerField(
         default=3, help_text="Day of unexplained absence from which a home visit is made."
     )
+    illness_spells = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Spells of illness this academic year from which a pupil is flagged, so that "
+        "the school can ask for medical evidence.",
+    )
     la_referral_day = models.PositiveSmallIntegerField(
         default=10,
         help_text="Day of unexplained absence by which the local authority is told the child is "
@@ -47,7 +52,10 @@ class FollowUpSettings(models.Model):
                 & models.Q(home_visit_day__gte=models.F("emergency_contacts_day"))
                 & models.Q(la_referral_day__gte=models.F("home_visit_day")),
                 name="follow_up_days_in_order",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(illness_spells__gte=2), name="follow_up_illness_spells_min_2"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -101,6 +101,8 @@ class WorklistRow:
     previous_unexplained: int
     step: Step
     deadline: dt.date | None
+    illness_spells: int = 0
+    repeated_illness: bool = False
 
     @property
     def last_attempt(self) -> ContactAttempt | None:
@@ -123,6 +125,12 @@ class OverdueMark:
     deadline: dt.date | None
 
 
+@dataclass(frozen=True)
+class RepeatedIllness:
+    enrolment: Enrolment
+    spells: int
+
+
 @dataclass
 class Worklist:
     school: School
@@ -130,6 +138,7 @@ class Worklist:
     settings: FollowUpSettings
     rows: list[WorklistRow]
     overdue: list[OverdueMark] = field(default_factory=list)
+    repeated_illness: list[RepeatedIllness] = field(default_factory=list)
 
     @property
     def vulnerable(self) -> int:
@@ -164,15 +173,37 @@ def worklist_for(actor: User, school_id: int, day: dt.date) -> Worklist:
         sessions[mark.enrolment_id].append(mark.session)
         enrolments[mark.enrolment_id] = mark.enrolment
     rows = _rows(list(enrolments.values()), day, days, settings.escalation)
+    spells = _illness_spells(Q(enrolment__school=school), day, days)
     for row in rows:
         row.sessions = sessions[row.enrolment.pk]
+        row.illness_spells = spells.get(row.enrolment.pk, 0)
+        row.repeated_illness = row.illness_spells >= settings.illness_spells
+    repeated = {pk: n for pk, n in spells.items() if n >= settings.illness_spells}
     return Worklist(
         school=school,
         day=day,
         settings=settings,
         rows=rows,
         overdue=_overdue(school, day, days),
+        repeated_illness=sorted(
+            (
+                RepeatedIllness(e, repeated[e.pk])
+                for e in Enrolment.objects.filter(pk__in=list(repeated)).select_related("pupil")
+            ),
+            key=lambda r: (-r.spells, r.enrolment.pupil.surname, r.enrolment.pupil.forename),
+        ),
     )
+
+
+def _illness_spells(where: Q, day: dt.date, days: list[dt.date]) -> dict[int, int]:
+    """Spells of illness (I) this academic year up to ``day``, by enrolment (one query)."""
+    ill: dict[int, set[dt.date]] = defaultdict(set)
+    for enrolment_id, date in Mark.objects.filter(
+        where, code="I", date__gte=academic_year_start(day), date__lte=day
+    ).values_list("enrolment_id", "date"):
+        ill[enrolment_id].add(date)
+    upto = [d for d in days if d <= day]
+    return {pk: domain.illness_spells(dates, upto) for pk, dates in ill.items()}
 
 
 def _rows(
@@ -343,6 +374,8 @@ def pupil_follow_up(
     )
     (row,) = _rows([enrolment], day, days, settings.escalation)
     row.sessions = [m.session for m in marks if m.code == "N"]
+    row.illness_spells = _illness_spells(Q(enrolment=enrolment), day, days).get(enrolment.pk, 0)
+    row.repeated_illness = row.illness_spells >= settings.illness_spells
     run_start = _run_start(day, days, row.days)
     log = list(
         ContactAttempt.objects.filter(

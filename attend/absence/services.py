@@ -504,6 +504,7 @@ def follow_up_settings_save(
     emergency_contacts_day: int,
     home_visit_day: int,
     la_referral_day: int,
+    illness_spells: int = 3,
 ) -> FollowUpSettings:
     """Save a school's follow-up settings (the escalation days must be in order)."""
     school = follow_up_school_get_for(actor, school_id)
@@ -511,6 +512,8 @@ def follow_up_settings_save(
         domain.Escalation(emergency_contacts_day, home_visit_day, la_referral_day)
     except domain.InvalidEscalation as exc:
         raise FollowUpError(str(exc)) from exc
+    if illness_spells < 2:
+        raise FollowUpError("Repeated illness starts from 2 spells")
     with transaction.atomic():
         settings, _ = FollowUpSettings.objects.select_for_update().get_or_create(school=school)
         before = {
@@ -518,12 +521,14 @@ def follow_up_settings_save(
             "emergency_contacts_day": settings.emergency_contacts_day,
             "home_visit_day": settings.home_visit_day,
             "la_referral_day": settings.la_referral_day,
+            "illness_spells": settings.illness_spells,
         }
         settings.first_day_channel = Channel(first_day_channel).value
         settings.office_phone = office_phone.strip()
         settings.emergency_contacts_day = emergency_contacts_day
         settings.home_visit_day = home_visit_day
         settings.la_referral_day = la_referral_day
+        settings.illness_spells = illness_spells
         settings.save()
         audit_record(
             actor=actor,
@@ -537,6 +542,7 @@ def follow_up_settings_save(
                 "emergency_contacts_day": emergency_contacts_day,
                 "home_visit_day": home_visit_day,
                 "la_referral_day": la_referral_day,
+                "illness_spells": illness_spells,
             },
             summary="Follow-up settings changed",
         )

@@ -18,6 +18,7 @@ from attend.absence import selectors, services
 from attend.absence.forms import AttemptForm, ReasonForm, SettingsForm
 from attend.absence.services import FollowUpError
 from attend.audit.services import audit_pupil_view
+from attend.core.exports import Table, export_format, table_response
 from attend.core.views import ErrorItem, actor_of, scoped_view
 from attend.registers.domain import CODES, HISTORIC_CODES
 from attend.registers.services import RegisterConflict, RegisterError
@@ -38,6 +39,88 @@ def _day(request: HttpRequest) -> tuple[dt.date, list[ErrorItem]]:
         return timezone.localdate(), [ErrorItem("#id_date", "Enter a date in the form YYYY-MM-DD")]
 
 
+def _worklist_table(work: selectors.Worklist, which: str) -> Table:
+    stamp = f"{work.school.urn}-{work.day.isoformat()}"
+    if which == "illness":
+        return Table(
+            filename=f"repeated-illness-{stamp}",
+            title="Repeated illness",
+            header=["UPN", "Surname", "Forename", "Spells of illness this year"],
+            rows=[
+                [
+                    r.enrolment.pupil.upn,
+                    r.enrolment.pupil.surname,
+                    r.enrolment.pupil.forename,
+                    r.spells,
+                ]
+                for r in work.repeated_illness
+            ],
+        )
+    if which == "overdue":
+        return Table(
+            filename=f"overdue-n-marks-{stamp}",
+            title="Overdue N marks",
+            header=["UPN", "Surname", "Forename", "Date", "Sessions", "Deadline"],
+            rows=[
+                [
+                    item.enrolment.pupil.upn,
+                    item.enrolment.pupil.surname,
+                    item.enrolment.pupil.forename,
+                    item.date,
+                    " ".join(item.sessions),
+                    item.deadline,
+                ]
+                for item in work.overdue
+            ],
+        )
+    rows = []
+    for row in work.rows:
+        pupil, first = row.enrolment.pupil, (row.contacts[0] if row.contacts else None)
+        last = row.last_attempt
+        rows.append(
+            [
+                pupil.upn,
+                pupil.surname,
+                pupil.forename,
+                row.enrolment.registration_group.name if row.enrolment.registration_group else "",
+                " ".join(row.sessions),
+                "; ".join(
+                    [*row.flags.labels]
+                    + ([f"{row.illness_spells} spells of illness"] if row.repeated_illness else [])
+                ),
+                row.days,
+                row.previous_unexplained,
+                f"{first.forename} {first.surname}" if first else "",
+                first.phone if first else "",
+                first.email if first else "",
+                f"{last.get_method_display()}: {last.get_outcome_display()}" if last else "",
+                row.step.label,
+                row.deadline,
+            ]
+        )
+    return Table(
+        filename=f"absence-follow-up-{stamp}",
+        title="Absence follow-up",
+        header=[
+            "UPN",
+            "Surname",
+            "Forename",
+            "Group",
+            "Sessions",
+            "Flags",
+            "School days unexplained",
+            "Unexplained sessions earlier this year",
+            "First contact",
+            "Phone",
+            "Email",
+            "Last attempt",
+            "Next step",
+            "Resolve N by",
+        ],
+        rows=rows,
+    )
+
+
 @scoped_view
 @require_http_methods(["GET", "POST"])
 def worklist(request: HttpRequest, school_id: int) -> HttpResponse:
@@ -53,6 +136,9 @@ def worklist(request: HttpRequest, school_id: int) -> HttpResponse:
             messages.success(request, result.summary)
         return redirect(reverse("follow_up", args=[school_id]) + f"?date={day.isoformat()}")
     work = selectors.worklist_for(actor, school_id, day)
+    fmt = export_format(request)
+    if fmt:
+        return table_response(_worklist_table(work, request.GET.get("table", "")), fmt)
     return render(
         request,
         "absence/worklist.html",
@@ -63,6 +149,7 @@ def worklist(request: HttpRequest, school_id: int) -> HttpResponse:
             "day": day,
             "errors": errors,
             "unsent": sum(1 for r in work.rows if not r.first_day_sent),
+            "query": f"date={day.isoformat()}",
         },
     )
 
@@ -156,6 +243,7 @@ def follow_up_settings(request: HttpRequest, school_id: int) -> HttpResponse:
             "emergency_contacts_day": current.emergency_contacts_day,
             "home_visit_day": current.home_visit_day,
             "la_referral_day": current.la_referral_day,
+            "illness_spells": current.illness_spells,
         },
     )
     errors: list[ErrorItem] = []

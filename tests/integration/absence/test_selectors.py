@@ -132,4 +132,23 @@ def test_worklist_takes_a_fixed_number_of_queries(fw) -> None:
         fw.n(enrolment)
         fw.n(enrolment, day=dt.date(2025, 10, 21))
     assert _queries(fw) == few
-    assert few <= 12
+    assert few <= 14  # one per kind of data: see selectors.worklist_for
+
+
+def test_repeated_spells_of_illness_are_flagged(fw) -> None:
+    sickly = fw.pupil("Sickly")
+    twice = fw.pupil("Twice")
+    spells = [dt.date(2025, 9, 8), dt.date(2025, 9, 9), dt.date(2025, 9, 22), dt.date(2025, 10, 6)]
+    fw.marks(sickly, {(d, s): "I" for d in spells for s in ("AM", "PM")})
+    fw.marks(twice, {(d, "AM"): "I" for d in spells[:3]})
+    fw.n(sickly)
+    work = selectors.worklist_for(fw.office, fw.school.pk, DAY)
+    assert [(r.enrolment, r.spells) for r in work.repeated_illness] == [(sickly, 3)]
+    (row,) = work.rows
+    assert (row.illness_spells, row.repeated_illness) == (3, True)
+    fw.settings.illness_spells = 2
+    fw.settings.save()
+    work = selectors.worklist_for(fw.office, fw.school.pk, DAY)
+    assert [(r.enrolment, r.spells) for r in work.repeated_illness] == [(sickly, 3), (twice, 2)]
+    follow_up = selectors.pupil_follow_up(fw.office, sickly.pk, DAY)
+    assert follow_up.row.repeated_illness and follow_up.row.illness_spells == 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -104,8 +106,25 @@ def test_settings_page_saves_and_refuses_days_out_of_order(client, fw) -> None:
         "emergency_contacts_day": "3",
         "home_visit_day": "2",
         "la_referral_day": "10",
+        "illness_spells": "4",
     }
     assert client.post(url, data).status_code == 400
     assert client.post(url, {**data, "home_visit_day": "4"}).status_code == 302
     fw.settings.refresh_from_db()
     assert (fw.settings.first_day_channel, fw.settings.home_visit_day) == ("email", 4)
+    assert fw.settings.illness_spells == 4
+
+
+def test_worklist_tables_export_to_csv_and_excel(client, fw) -> None:
+    enrolment = fw.pupil("=Formula", "Eve")
+    fw.n(enrolment, sessions=("AM",))
+    fw.n(enrolment, day=dt.date(2025, 10, 24), sessions=("PM",))
+    client.force_login(fw.office)
+    url = reverse("follow_up", args=[fw.school.pk]) + f"?date={DAY.isoformat()}"
+    lines = client.get(url + "&format=csv&table=worklist").content.decode().splitlines()
+    assert lines[0].startswith("UPN,Surname,Forename,Group,Sessions,Flags")
+    assert f"{enrolment.pupil.upn},'=Formula,Eve,3 Ash,AM," in lines[1]
+    overdue = client.get(url + "&format=csv&table=overdue").content.decode().splitlines()
+    assert overdue[1].endswith(",2025-10-24,PM,2025-11-07")
+    xlsx = client.get(url + "&format=xlsx&table=illness")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")

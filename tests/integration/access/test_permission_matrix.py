@@ -125,6 +125,10 @@ MATRIX: dict[str, Entry] = {
     "follow_up": Entry(
         lambda w: reverse("follow_up", args=[w.school.pk]), frozenset({"office", "senior"})
     ),
+    "follow_up.csv": Entry(
+        lambda w: reverse("follow_up", args=[w.school.pk]) + "?format=csv&table=worklist",
+        frozenset({"office", "senior"}),
+    ),
     "follow_up_settings": Entry(
         lambda w: reverse("follow_up_settings", args=[w.school.pk]),
         frozenset({"office", "senior"}),

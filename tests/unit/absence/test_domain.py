@@ -171,3 +171,25 @@ def test_weekdays() -> None:
         date(2025, 11, 10),
     ]
     assert domain.weekdays(date(2025, 11, 8), date(2025, 11, 8) + timedelta(days=1)) == []
+
+
+def test_illness_spells_are_broken_by_a_school_day_but_not_by_half_term() -> None:
+    ill = [
+        date(2025, 10, 1),
+        date(2025, 10, 2),  # spell 1
+        date(2025, 10, 6),  # spell 2
+        date(2025, 10, 24),
+        date(2025, 11, 3),  # spell 3, across half term and a weekend
+    ]
+    assert domain.illness_spells(ill, AUTUMN_DAYS) == 3
+    assert domain.illness_spells([], AUTUMN_DAYS) == 0
+
+
+@given(days=DAYS, ill=st.lists(st.dates(date(2025, 9, 1), date(2025, 12, 31)), max_size=30))
+def test_illness_spells_count_the_runs(days: list[date], ill: list[date]) -> None:
+    spells = domain.illness_spells(ill, days)
+    timeline = sorted(set(days) | set(ill))
+    starts = [
+        d for i, d in enumerate(timeline) if d in ill and (i == 0 or timeline[i - 1] not in ill)
+    ]
+    assert spells == len(starts) <= len(set(ill))
