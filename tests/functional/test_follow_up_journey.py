@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from attend.absence.models import ContactAttempt, FollowUpSettings
-from attend.notifications.models import Message
+from attend.notifications.models import Message, MessageTemplate
 from attend.pupils.models import Contact
 from attend.registers.models import Amendment, Mark
 from tests.factories import (
@@ -43,6 +43,13 @@ def last_weekday() -> dt.date:
 @pytest.mark.django_db(transaction=True)
 def test_office_follows_up_an_absence_and_amends_n_to_i(live_server, page: Page, tmp_path) -> None:
     day = last_weekday()
+    # Browser tests run after others have emptied the database: the default template again.
+    MessageTemplate.objects.get_or_create(
+        key="first-day-absence",
+        channel="sms",
+        school=None,
+        defaults={"body": "((school)): ((pupil)) is not in school today (((date))). ((phone))"},
+    )
     school = SchoolFactory(name="Greenfield Primary School")
     FollowUpSettings.objects.create(school=school, office_phone="01632 960001")
     TermFactory(
