@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "attend.notifications",
     "attend.reference",
     "attend.governors",
+    "attend.absence",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from attend.absence.selectors import follow_up_schools_for
 from attend.accounts.roles import Permission
 from attend.accounts.scope import scope_for
 from attend.audit.services import audit_pupil_view
@@ -101,6 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "children": list(selectors.children_for(actor)),
             "roles": sorted(scope_for(actor).roles),
             "monitoring": monitoring_links_for(actor),
+            "follow_up": follow_up_schools_for(actor),
         },
     )
 

@@ -168,6 +168,22 @@ MATRIX: dict[str, Entry] = {
         lambda w: reverse("governors_stored_report", args=[w.school.pk, _governors_report(w).pk]),
         frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
     ),
+    # The absence follow-up: staff who amend registers and see every pupil (office, senior).
+    "follow_up": Entry(
+        lambda w: reverse("follow_up", args=[w.school.pk]), frozenset({"office", "senior"})
+    ),
+    "follow_up.csv": Entry(
+        lambda w: reverse("follow_up", args=[w.school.pk]) + "?format=csv&table=worklist",
+        frozenset({"office", "senior"}),
+    ),
+    "follow_up_settings": Entry(
+        lambda w: reverse("follow_up_settings", args=[w.school.pk]),
+        frozenset({"office", "senior"}),
+    ),
+    "follow_up_pupil": Entry(
+        lambda w: reverse("follow_up_pupil", args=[w.enrolment.pk, last_weekday()]),
+        frozenset({"office", "senior"}),
+    ),
     # Every trust or LA reader has an overview of their own schools (a school's users: 404).
     "la_overview": Entry(
         lambda w: reverse("la_overview"),

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from attend.absence.models import FollowUpSettings
 from attend.accounts.auth import DEMO_DEVICE_NAME, demo_totp_key
 from attend.accounts.models import CaseloadEntry, Membership, User
 from attend.accounts.roles import Role
@@ -110,6 +111,11 @@ class Command(BaseCommand):
                         if options.get("verbosity", 1) >= 2:
                             self.stdout.write(str(result))
                     self._users(urns)
+                    # Every school's office number, quoted in first-day absence messages.
+                    for n, school in enumerate(School.objects.filter(urn__in=urns)):
+                        FollowUpSettings.objects.get_or_create(
+                            school=school, defaults={"office_phone": f"01632 960{n:03d}"}
+                        )
             except ImportRejected as exc:
                 raise CommandError(
                     f"The demo data was refused (nothing was loaded):\n{exc}"
