@@ -32,11 +32,11 @@ def comparison_table(comparison: Comparison, filename: str) -> Table:
         rows=[
             (
                 r.measure.value,
-                "fewer than 5" if r.school_withheld else r.school,
+                r.school_withheld or r.school,
                 (
                     "not shown: fewer than 2 other schools"
                     if not comparison.group_shown
-                    else ("fewer than 5" if r.group_withheld else r.group)
+                    else (r.group_withheld or r.group)
                 ),
                 r.national.value if r.national else None,
                 r.national.year_label if r.national else None,

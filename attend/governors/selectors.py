@@ -100,10 +100,11 @@ class ComparisonRow:
     explanation: str
     #: The school's rate; None when withheld or when there is none.
     school: Decimal | None
-    school_withheld: bool
+    #: Why the school's rate is withheld ("fewer than 5" or "withheld"), or "" when shown.
+    school_withheld: str
     #: The other schools of the phase in the LA together; None when not shown.
     group: Decimal | None
-    group_withheld: bool
+    group_withheld: str
     national: Figure | None
     #: The national figure covers the same year and kind of period as the school's.
     national_same_period: bool
@@ -194,17 +195,24 @@ _SHORT = {
 }
 
 
-def _rates(headline: Headline) -> dict[Measure, tuple[Decimal | None, bool]]:
+def _why_withheld(cohort: Cohort) -> str:
+    return str(cohort) if cohort.withheld else ""
+
+
+def _rates(headline: Headline) -> dict[Measure, tuple[Decimal | None, str]]:
     return {
-        Measure.ATTENDANCE: (headline.attendance_rate, False),
-        Measure.OVERALL_ABSENCE: (headline.overall_absence_rate, False),
-        Measure.AUTHORISED_ABSENCE: (headline.authorised_absence_rate, False),
-        Measure.UNAUTHORISED_ABSENCE: (headline.unauthorised_absence_rate, False),
+        Measure.ATTENDANCE: (headline.attendance_rate, ""),
+        Measure.OVERALL_ABSENCE: (headline.overall_absence_rate, ""),
+        Measure.AUTHORISED_ABSENCE: (headline.authorised_absence_rate, ""),
+        Measure.UNAUTHORISED_ABSENCE: (headline.unauthorised_absence_rate, ""),
         Measure.PERSISTENT_ABSENCE: (
             headline.persistent_absence.share,
-            headline.persistent_absence.withheld,
+            _why_withheld(headline.persistent_absence),
         ),
-        Measure.SEVERE_ABSENCE: (headline.severe_absence.share, headline.severe_absence.withheld),
+        Measure.SEVERE_ABSENCE: (
+            headline.severe_absence.share,
+            _why_withheld(headline.severe_absence),
+        ),
     }
 
 
@@ -300,7 +308,7 @@ def _comparison(
     for measure in Measure:
         national = nearest_figure(figures, measure=measure, phase=phase, target=match.target)
         value, withheld = school_rates[measure]
-        group_value, group_withheld = group_rates.get(measure, (None, False))
+        group_value, group_withheld = group_rates.get(measure, (None, ""))
         rows.append(
             ComparisonRow(
                 measure=measure,

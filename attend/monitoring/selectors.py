@@ -47,6 +47,14 @@ from attend.registers.reports import BASE_COLUMNS, Period, any_marks_between, en
 
 #: Counts of pupils below this are withheld from readers of aggregates only.
 FEWER_THAN_5 = "fewer than 5"
+#: A count that is not small, withheld so that a small one beside it cannot be worked out.
+WITHHELD = "withheld"
+
+
+def _withheld(count: int) -> Cohort:
+    """A withheld count: "fewer than 5" when it is small, else "withheld" (secondary)."""
+    return Cohort(None, None, secondary=count >= SMALLEST_SHOWN)
+
 
 CATEGORY_LABELS: dict[AttendanceCategory, str] = {
     AttendanceCategory.EXPECTED: "Expected attendance",
@@ -86,13 +94,18 @@ class Cohort:
 
     count: int | None
     share: Decimal | None = None
+    #: Withheld although not small, because with the figures beside it it would give a small
+    #: one away (secondary suppression): shown as "withheld", never as "fewer than 5".
+    secondary: bool = False
 
     @property
     def withheld(self) -> bool:
         return self.count is None
 
     def __str__(self) -> str:
-        return FEWER_THAN_5 if self.count is None else str(self.count)
+        if self.count is None:
+            return WITHHELD if self.secondary else FEWER_THAN_5
+        return str(self.count)
 
     @property
     def sort_value(self) -> int:
@@ -218,10 +231,12 @@ def _headline(tally: _Tally, *, suppress: bool) -> Headline:
         authorised_absence_rate=percent_of(c.authorised, possible),
         unauthorised_absence_rate=percent_of(c.unauthorised, possible),
         persistent_absence=(
-            Cohort(None, None) if hide_absence else _cohort(tally.persistent, n, suppress=suppress)
+            _withheld(tally.persistent)
+            if hide_absence
+            else _cohort(tally.persistent, n, suppress=suppress)
         ),
         severe_absence=(
-            Cohort(None, None) if hide_absence else _cohort(tally.severe, n, suppress=suppress)
+            _withheld(tally.severe) if hide_absence else _cohort(tally.severe, n, suppress=suppress)
         ),
     )
 
@@ -248,7 +263,7 @@ def _category_rows(
         if lines is not None:
             pupils = sorted((p for p in lines if p.category == category), key=lambda p: p.sort_name)
         cohort = (
-            Cohort(None, None)
+            _withheld(counts[index])
             if index in withheld
             else _cohort(counts[index], tally.enrolments, suppress=suppress)
         )
