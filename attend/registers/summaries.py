@@ -2,7 +2,8 @@
 
 One SQL statement recomputes the rows of the (enrolment, week) pairs a write touched from the marks
 (at most 14 marks per pair, found through the unique (enrolment, date, session) index). The same
-statement, week by week, is the full rebuild; a test holds the two paths equal.
+statement, week by week, is the full rebuild; a test holds the two paths equal. The year-to-date
+rows (registers.year_summaries, ADR 3) are refreshed from the weeks in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from django.db import connection
 
 from attend.pupils.models import Enrolment
+from attend.registers import year_summaries
 from attend.registers.domain import CODES, HISTORIC_CODES, LATE_CODES, PENALTY_CODES, week_of
 from attend.registers.models import CODE_COLUMNS, Mark, SchoolWeekSummary, WeekSummary
 
@@ -112,6 +114,10 @@ def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
             f"WHERE id IN ({placeholders})",
             [_iso(week), *ids],
         )
+        year_summaries.refresh_years(
+            cursor, year_summaries.years_touching(week, week + dt.timedelta(days=6)),
+            placeholders, ids,
+        )  # fmt: skip
 
 
 def create_affected_table() -> None:
@@ -147,6 +153,15 @@ def refresh_affected() -> None:
             f"JOIN {ENROLMENT} e ON e.id = a.enrolment_id",
             [],
         )
+        cursor.execute(f"SELECT MIN(week), MAX(week_end) FROM {AFFECTED}")
+        first, last = cursor.fetchone()
+        if first is not None:
+            for year in year_summaries.years_touching(_as_date(first), _as_date(last)):
+                year_summaries.refresh_years(
+                    cursor, [year],
+                    f"SELECT enrolment_id FROM {AFFECTED} WHERE week <= %s AND week_end >= %s",
+                    [_iso(year_summaries.year_end(year)), _iso(year)],
+                )  # fmt: skip
         cursor.execute(f"DROP TABLE {AFFECTED}")
 
 
@@ -158,6 +173,7 @@ def rebuild_all() -> int:
         cursor.execute(f"SELECT MIN(date), MAX(date) FROM {MARK}")
         first, last = cursor.fetchone()
         if first is None:
+            year_summaries.rebuild_years()
             return 0
         if isinstance(first, str):
             first, last = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
@@ -173,4 +189,10 @@ def rebuild_all() -> int:
             week += dt.timedelta(days=7)
         cursor.execute(_SCHOOL_INSERT + "GROUP BY w.school_id, w.week")
         cursor.execute(f"SELECT COUNT(*) FROM {SUMMARY}")
-        return int(cursor.fetchone()[0])
+        rows = int(cursor.fetchone()[0])
+    year_summaries.rebuild_years()
+    return rows
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
