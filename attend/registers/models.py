@@ -221,7 +221,6 @@ class EnrolmentYearSummary(models.Model):
         ]
         indexes = [
             models.Index(fields=["school", "year_start"], name="enrolment_year_school"),
-            models.Index(fields=["year_start"], name="enrolment_year_year"),
         ]
 
     def __str__(self) -> str:
@@ -239,6 +238,7 @@ class SchoolYearSummary(models.Model):
     bands = models.CharField(
         max_length=100, help_text="The LA bands the categories were counted under"
     )
+    enrolment_rows = models.PositiveIntegerField(default=0, help_text="Enrolments with a mark")
     enrolments = models.PositiveIntegerField(
         default=0, help_text="Enrolments with a possible session"
     )

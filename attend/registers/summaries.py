@@ -96,7 +96,10 @@ def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
         return
     week = week_of(week)
     placeholders = ", ".join(["%s"] * len(ids))
+    years = year_summaries.years_touching(week, week + dt.timedelta(days=6))
+    pairs, pairs_params = f"w.week = %s AND w.enrolment_id IN ({placeholders})", [_iso(week), *ids]
     with connection.cursor() as cursor:
+        before = year_summaries.week_sums(cursor, years[0], pairs, pairs_params)
         cursor.execute(
             f"DELETE FROM {SUMMARY} WHERE week = %s AND enrolment_id IN ({placeholders})",
             [_iso(week), *ids],
@@ -114,10 +117,10 @@ def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
             f"WHERE id IN ({placeholders})",
             [_iso(week), *ids],
         )
-        year_summaries.refresh_years(
-            cursor, year_summaries.years_touching(week, week + dt.timedelta(days=6)),
-            placeholders, ids,
-        )  # fmt: skip
+        if len(years) == 1:  # a whole week of the year: its change is added to the year rows
+            year_summaries.apply_week_changes(cursor, years[0], before, pairs, pairs_params)
+        else:  # the week across 1 August: the enrolments' years are summed again
+            year_summaries.refresh_years(cursor, years, placeholders, ids)
 
 
 def create_affected_table() -> None:
@@ -133,7 +136,17 @@ def create_affected_table() -> None:
 
 def refresh_affected() -> None:
     """Recompute the summaries of every pair in the affected table, then drop it."""
+    pairs = (
+        f"EXISTS (SELECT 1 FROM {AFFECTED} a "
+        "WHERE a.enrolment_id = w.enrolment_id AND a.week = w.week)"
+    )
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(week), MAX(week_end) FROM {AFFECTED}")
+        first, last = cursor.fetchone()
+        years = (
+            [] if first is None else year_summaries.years_touching(_as_date(first), _as_date(last))
+        )
+        before = {year: year_summaries.week_sums(cursor, year, pairs, []) for year in years}
         cursor.execute(
             f"DELETE FROM {SUMMARY} WHERE EXISTS (SELECT 1 FROM {AFFECTED} a "
             f"WHERE a.enrolment_id = {SUMMARY}.enrolment_id AND a.week = {SUMMARY}.week)"
@@ -153,14 +166,15 @@ def refresh_affected() -> None:
             f"JOIN {ENROLMENT} e ON e.id = a.enrolment_id",
             [],
         )
-        cursor.execute(f"SELECT MIN(week), MAX(week_end) FROM {AFFECTED}")
-        first, last = cursor.fetchone()
-        if first is not None:
-            for year in year_summaries.years_touching(_as_date(first), _as_date(last)):
+        for year in years:
+            year_summaries.apply_week_changes(cursor, year, before[year], pairs, [])
+            straddling = year_summaries.straddling_weeks(year)
+            if straddling:  # weeks across 1 August: those enrolments' years are summed again
                 year_summaries.refresh_years(
                     cursor, [year],
-                    f"SELECT enrolment_id FROM {AFFECTED} WHERE week <= %s AND week_end >= %s",
-                    [_iso(year_summaries.year_end(year)), _iso(year)],
+                    f"SELECT enrolment_id FROM {AFFECTED} "
+                    f"WHERE week IN ({', '.join(['%s'] * len(straddling))})",
+                    [_iso(w) for w in straddling],
                 )  # fmt: skip
         cursor.execute(f"DROP TABLE {AFFECTED}")
 

@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -66,6 +67,12 @@ BASE = ("present", "aea", "authorised", "unauthorised", "not_possible", "late", 
 CODES = tuple(CODE_COLUMNS.values())
 SUMMED = (*BASE, *CODES)
 CATEGORY_COLUMNS = {c: f"category_{c.value}" for c in AttendanceCategory}
+#: SchoolYearSummary's counted columns.
+SCHOOL_SUMMED = (
+    "enrolment_rows", "enrolments", "persistent_absence", "severe_absence",
+    *CATEGORY_COLUMNS.values(), "late_minutes", *SUMMED,
+)  # fmt: skip
+_CATEGORY_INDEX = {c.value: i for i, c in enumerate(AttendanceCategory)}
 _BAND_FIELDS = (
     "band_expected_from",
     "band_persistent_above",
@@ -150,9 +157,17 @@ def _school_bands(cursor: Any, ids_sql: str | None, params: list[Any]) -> dict[i
             params,
         )
     return {
-        row[0]: LocalAuthority(**dict(zip(_BAND_FIELDS, row[1:], strict=True))).bands
+        row[0]: LocalAuthority(
+            **{f: _decimal(v) for f, v in zip(_BAND_FIELDS, row[1:], strict=True)}
+        ).bands
         for row in cursor.fetchall()
     }
+
+
+def _decimal(value: Any) -> Decimal:
+    """A DecimalField read by a raw cursor: a float on SQLite (exact to its two places through
+    its shortest repr), a Decimal on PostgreSQL."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
 def _classify(values: Sequence[int], bands: CategoryBands) -> tuple[str, bool, bool]:
@@ -231,10 +246,8 @@ def _refresh_schools(cursor: Any, year: dt.date, bands: dict[int, CategoryBands]
             f"SUM(CASE WHEN category = '{c.value}' THEN 1 ELSE 0 END)" for c in CATEGORY_COLUMNS
         )
         cursor.execute(
-            f"INSERT INTO {SCHOOL_YEAR} (school_id, year_start, bands, enrolments, "
-            f"persistent_absence, severe_absence, {', '.join(CATEGORY_COLUMNS.values())}, "
-            f"late_minutes, {', '.join(SUMMED)}) "
-            f"SELECT school_id, {_date_param()}, %s, "
+            f"INSERT INTO {SCHOOL_YEAR} (school_id, year_start, bands, {', '.join(SCHOOL_SUMMED)}) "
+            f"SELECT school_id, {_date_param()}, %s, COUNT(*), "
             "SUM(CASE WHEN category <> '' THEN 1 ELSE 0 END), "
             "SUM(CASE WHEN persistent_absence THEN 1 ELSE 0 END), "
             "SUM(CASE WHEN severe_absence THEN 1 ELSE 0 END), "
@@ -243,6 +256,154 @@ def _refresh_schools(cursor: Any, year: dt.date, bands: dict[int, CategoryBands]
             "GROUP BY school_id",
             [year.isoformat(), key, year.isoformat(), *school_ids],
         )
+
+
+def straddling_weeks(year: dt.date) -> list[dt.date]:
+    """The Mondays of the weeks that the academic year shares with the years either side."""
+    (first, last), _ = year_spans(year)
+    return sorted({first - WEEK, last + WEEK} & {week_of(year), week_of(year_end(year))})
+
+
+def week_sums(
+    cursor: Any, year: dt.date, pairs: str, params: Sequence[Any]
+) -> dict[int, list[int]]:
+    """Per enrolment: late minutes then the SUMMED columns, summed over the WeekSummary rows
+    `w` that the condition `pairs` selects among the whole weeks of the academic year."""
+    (first, last), _ = year_spans(year)
+    sums = ", ".join(f"SUM(w.{c})" for c in ("late_minutes", *SUMMED))
+    cursor.execute(
+        f"SELECT w.enrolment_id, {sums} FROM {SUMMARY} w "
+        f"WHERE {pairs} AND w.week >= %s AND w.week <= %s GROUP BY w.enrolment_id",
+        [*params, first.isoformat(), last.isoformat()],
+    )
+    return {row[0]: [int(v or 0) for v in row[1:]] for row in cursor.fetchall()}
+
+
+def apply_week_changes(
+    cursor: Any, year: dt.date, before: dict[int, list[int]], pairs: str, params: Sequence[Any]
+) -> None:
+    """After WeekSummary rows were refreshed: add to the year rows of their enrolments the
+    difference between the rows' new sums and `before` (their :func:`week_sums` taken before the
+    refresh), and to the school rows the difference their enrolment rows made. Weeks that
+    straddle two years are not whole weeks of either: the caller sums those enrolments again."""
+    after = week_sums(cursor, year, pairs, params)
+    width = 1 + len(SUMMED)
+    zero = [0] * width
+    deltas = {}
+    for pk in before.keys() | after.keys():
+        delta = [b - a for a, b in zip(before.get(pk, zero), after.get(pk, zero), strict=True)]
+        if any(delta):
+            deltas[pk] = delta
+    ids = sorted(deltas)
+    for i in range(0, len(ids), 5000):
+        _apply(cursor, year, {pk: deltas[pk] for pk in ids[i : i + 5000]})
+
+
+def _school_state(row: Sequence[int], category: str, persistent: bool, severe: bool) -> list[int]:
+    """A row's contribution to SCHOOL_SUMMED (row: late minutes then SUMMED)."""
+    state = [1, 1 if category else 0, int(persistent), int(severe), 0, 0, 0, 0, 0, *row]
+    if category:
+        state[4 + _CATEGORY_INDEX[category]] = 1
+    return state
+
+
+def _apply(cursor: Any, year: dt.date, deltas: dict[int, list[int]]) -> None:
+    ids = list(deltas)
+    marks = ", ".join(["%s"] * len(ids))
+    bands = _school_bands(cursor, marks, ids)
+    cursor.execute(
+        f"SELECT e.id, e.school_id, y.id, y.category, y.persistent_absence, y.severe_absence, "
+        f"y.late_minutes, {', '.join(f'y.{c}' for c in SUMMED)} FROM {ENROLMENT} e "
+        f"LEFT JOIN {ENROLMENT_YEAR} y ON y.enrolment_id = e.id AND y.year_start = %s "
+        f"WHERE e.id IN ({marks})",
+        [year.isoformat(), *ids],
+    )
+    width = len(SCHOOL_SUMMED)
+    schools: dict[int, list[int]] = defaultdict(lambda: [0] * width)
+    inserts, updates, deletes = [], [], []
+    for pk, school_id, row_id, category, persistent, severe, *old in cursor.fetchall():
+        change = schools[school_id]
+        if row_id is not None:
+            for i, v in enumerate(_school_state(old, category, persistent, severe)):
+                change[i] -= v
+            values = [int(v) + d for v, d in zip(old, deltas[pk], strict=True)]
+        else:
+            values = deltas[pk]
+        if not any(values[1:6]):  # no session of any category: no mark left in the year
+            deletes.append(row_id)
+            continue
+        category, persistent, severe = _classify(values[1:], bands[school_id])
+        for i, v in enumerate(_school_state(values, category, persistent, severe)):
+            change[i] += v
+        if row_id is None:
+            inserts.append((pk, school_id, year.isoformat(), *values, category, persistent, severe))
+        else:
+            updates.append((*values, category, persistent, severe, row_id))
+    # Rows are updated in place (their index entries do not change), not deleted and inserted.
+    columns = ["late_minutes", *SUMMED, "category", "persistent_absence", "severe_absence"]
+    if updates:
+        cursor.executemany(
+            f"UPDATE {ENROLMENT_YEAR} SET {', '.join(f'{c} = %s' for c in columns)} WHERE id = %s",
+            updates,
+        )
+    if inserts:
+        cursor.executemany(
+            f"INSERT INTO {ENROLMENT_YEAR} "
+            f"(enrolment_id, school_id, year_start, {', '.join(columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(inserts[0]))})",
+            inserts,
+        )
+    if deletes:
+        cursor.execute(
+            f"DELETE FROM {ENROLMENT_YEAR} WHERE id IN ({', '.join(['%s'] * len(deletes))})",
+            deletes,
+        )
+    _apply_schools(cursor, year, schools, bands)
+
+
+def _apply_schools(
+    cursor: Any, year: dt.date, changes: dict[int, list[int]], bands: dict[int, CategoryBands]
+) -> None:
+    """Add the changes to the school rows; a school whose row was counted under other bands is
+    classified and summed again instead."""
+    changes = {pk: change for pk, change in changes.items() if any(change)}
+    if not changes:
+        return
+    ids = sorted(changes)
+    marks = ", ".join(["%s"] * len(ids))
+    cursor.execute(
+        f"SELECT school_id, bands FROM {SCHOOL_YEAR} WHERE year_start = %s "
+        f"AND school_id IN ({marks})",
+        [year.isoformat(), *ids],
+    )
+    stored = dict(cursor.fetchall())
+    updates, inserts, stale = [], [], []
+    for pk in ids:
+        if pk not in stored:
+            inserts.append((pk, year.isoformat(), bands_key(bands[pk]), *changes[pk]))
+        elif stored[pk] == bands_key(bands[pk]):
+            updates.append((*changes[pk], year.isoformat(), pk))
+        else:
+            stale.append(pk)
+    if updates:
+        cursor.executemany(
+            f"UPDATE {SCHOOL_YEAR} SET {', '.join(f'{c} = {c} + %s' for c in SCHOOL_SUMMED)} "
+            "WHERE year_start = %s AND school_id = %s",
+            updates,
+        )
+    if inserts:
+        cursor.executemany(
+            f"INSERT INTO {SCHOOL_YEAR} (school_id, year_start, bands, {', '.join(SCHOOL_SUMMED)}) "
+            f"VALUES ({', '.join(['%s'] * len(inserts[0]))})",
+            inserts,
+        )
+    cursor.execute(
+        f"DELETE FROM {SCHOOL_YEAR} WHERE year_start = %s AND school_id IN ({marks}) "
+        "AND enrolment_rows = 0",
+        [year.isoformat(), *ids],
+    )
+    if stale:
+        reclassify(stale)
 
 
 def rebuild_years() -> int:
@@ -272,6 +433,7 @@ def reclassify(school_ids: Collection[int]) -> None:
         bands = _school_bands(
             cursor, f"SELECT id FROM {ENROLMENT} WHERE school_id IN ({marks})", school_ids
         )
+        cursor.execute(f"DELETE FROM {SCHOOL_YEAR} WHERE school_id IN ({marks})", school_ids)
         cursor.execute(
             f"SELECT id, school_id, year_start, {', '.join(BASE)} FROM {ENROLMENT_YEAR} "
             f"WHERE school_id IN ({marks})",

@@ -380,3 +380,58 @@ def test_year_to_date_pages_use_a_fixed_number_of_queries(year_la, client):
     with year_summaries.weekly_path():
         weekly = (_queries(client, dashboard, params), _queries(client, overview, params))
     assert large[1] <= weekly[1]  # the overview reads one row per school, not the weeks
+
+
+def test_marks_removed_by_a_batch_write_remove_the_year_row(group):
+    """A batch write that removes marks (as the benchmark does to take its registers again)."""
+    from attend.registers import summaries
+
+    teacher: Any = MembershipFactory(school=group.school, role="teacher", groups=[group]).user
+    pupils = list(group.enrolments.order_by("pk"))
+    MarkFactory(enrolment=pupils[0], date=dt.date(2025, 9, 1), session="AM", code="I")
+    rebuild_all()
+    register_take(
+        actor=teacher,
+        group=group,
+        day=dt.date(2025, 9, 10),
+        session=Session.AM,
+        entries={e.pk: MarkInput("/") for e in pupils},
+        version="new",
+    )
+    assert EnrolmentYearSummary.objects.filter(year_start=YEAR).count() == 4
+    summaries.create_affected_table()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {summaries.AFFECTED} (enrolment_id, week, week_end) "  # noqa: S608
+            "SELECT DISTINCT enrolment_id, %s, %s FROM registers_mark WHERE date = %s",
+            ["2025-09-08", "2025-09-14", "2025-09-10"],
+        )
+    Mark.objects.filter(date=dt.date(2025, 9, 10)).delete()
+    summaries.refresh_affected()
+    rows = assert_incremental_equals_rebuild()
+    assert [r[0] for r in rows[0]] == [pupils[0].pk]  # the others have no mark left this year
+    assert SchoolYearSummary.objects.get().enrolment_rows == 1
+
+
+def test_a_write_after_bands_changed_elsewhere_recounts_the_school(year_la, monkeypatch):
+    la = LocalAuthority.objects.get(code="938")
+    la.band_expected_from = Decimal("99.90")
+    la.save()  # not through the admin: the school rows are now counted under other bands
+    school = School.objects.get(urn="100003")
+    upn = Enrolment.objects.filter(school=school).order_by("pk")[0].pupil.upn
+    year_la.marks(upn, "100003", {(dt.date(2025, 9, 15), "AM"): "O"})
+    key = year_summaries.bands_key(la.bands)
+    assert key == "999/1000/9/10/4/5/1/2"
+    assert SchoolYearSummary.objects.get(school=school, year_start=YEAR).bands == key
+    # The schools the write did not touch keep the old bands, and the overview sees it.
+    assert SchoolYearSummary.objects.get(school__urn="100001", year_start=YEAR).bands != key
+    calls = Calls(monkeypatch)
+    fast, slow = both_paths(officer(), Period(YEAR, LAST))
+    assert fast == slow and calls.n == 5
+    # The school the write touched was counted again in full, as a rebuild counts it.
+    touched = snapshot()
+    rebuild_all()
+    rebuilt = snapshot()
+    for before, after, school_column in zip(touched, rebuilt, (1, 0), strict=True):
+        mine = [r for r in before if r[school_column] == school.pk]
+        assert mine == [r for r in after if r[school_column] == school.pk] and mine
