@@ -404,7 +404,7 @@ def test_marks_removed_by_a_batch_write_remove_the_year_row(group):
         cursor.execute(
             f"INSERT INTO {summaries.AFFECTED} (enrolment_id, week, week_end) "  # noqa: S608
             "SELECT DISTINCT enrolment_id, %s, %s FROM registers_mark WHERE date = %s",
-            ["2025-09-08", "2025-09-14", "2025-09-10"],
+            [dt.date(2025, 9, 8), dt.date(2025, 9, 14), dt.date(2025, 9, 10)],
         )
     Mark.objects.filter(date=dt.date(2025, 9, 10)).delete()
     summaries.refresh_affected()
