@@ -99,7 +99,8 @@ def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
     years = year_summaries.years_touching(week, week + dt.timedelta(days=6))
     pairs, pairs_params = f"w.week = %s AND w.enrolment_id IN ({placeholders})", [_iso(week), *ids]
     with connection.cursor() as cursor:
-        before = year_summaries.week_sums(cursor, years[0], pairs, pairs_params)
+        whole = len(years) == 1  # not the week across 1 August
+        before = year_summaries.week_sums(cursor, years[0], pairs, pairs_params) if whole else {}
         cursor.execute(
             f"DELETE FROM {SUMMARY} WHERE week = %s AND enrolment_id IN ({placeholders})",
             [_iso(week), *ids],
@@ -117,7 +118,7 @@ def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
             f"WHERE id IN ({placeholders})",
             [_iso(week), *ids],
         )
-        if len(years) == 1:  # a whole week of the year: its change is added to the year rows
+        if whole:  # a whole week of the year: its change is added to the year rows
             year_summaries.apply_week_changes(cursor, years[0], before, pairs, pairs_params)
         else:  # the week across 1 August: the enrolments' years are summed again
             year_summaries.refresh_years(cursor, years, placeholders, ids)
