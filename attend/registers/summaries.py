@@ -97,7 +97,8 @@ def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
     week = week_of(week)
     placeholders = ", ".join(["%s"] * len(ids))
     years = year_summaries.years_touching(week, week + dt.timedelta(days=6))
-    pairs, pairs_params = f"w.week = %s AND w.enrolment_id IN ({placeholders})", [_iso(week), *ids]
+    pairs = f"{SUMMARY} w WHERE w.week = %s AND w.enrolment_id IN ({placeholders})"
+    pairs_params = [_iso(week), *ids]
     with connection.cursor() as cursor:
         whole = len(years) == 1  # not the week across 1 August
         before = year_summaries.week_sums(cursor, years[0], pairs, pairs_params) if whole else {}
@@ -137,9 +138,11 @@ def create_affected_table() -> None:
 
 def refresh_affected() -> None:
     """Recompute the summaries of every pair in the affected table, then drop it."""
+    # CROSS JOIN: SQLite then reads the affected pairs first and looks each week row up (it has
+    # no statistics on the temporary table and would otherwise scan every weekly row).
     pairs = (
-        f"EXISTS (SELECT 1 FROM {AFFECTED} a "
-        "WHERE a.enrolment_id = w.enrolment_id AND a.week = w.week)"
+        f"{AFFECTED} a CROSS JOIN {SUMMARY} w "
+        "WHERE w.enrolment_id = a.enrolment_id AND w.week = a.week"
     )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MIN(week), MAX(week_end) FROM {AFFECTED}")

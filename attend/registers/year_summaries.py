@@ -264,29 +264,28 @@ def straddling_weeks(year: dt.date) -> list[dt.date]:
     return sorted({first - WEEK, last + WEEK} & {week_of(year), week_of(year_end(year))})
 
 
-def week_sums(
-    cursor: Any, year: dt.date, pairs: str, params: Sequence[Any]
-) -> dict[int, list[int]]:
-    """Per enrolment: late minutes then the SUMMED columns, summed over the WeekSummary rows
-    `w` that the condition `pairs` selects among the whole weeks of the academic year."""
+def week_sums(cursor: Any, year: dt.date, rows: str, params: Sequence[Any]) -> dict[int, list[int]]:
+    """Per enrolment: late minutes then the SUMMED columns, summed over the WeekSummary rows `w`
+    that `rows` selects (a FROM clause and its WHERE conditions) among the whole weeks of the
+    academic year."""
     (first, last), _ = year_spans(year)
     sums = ", ".join(f"SUM(w.{c})" for c in ("late_minutes", *SUMMED))
     cursor.execute(
-        f"SELECT w.enrolment_id, {sums} FROM {SUMMARY} w "
-        f"WHERE {pairs} AND w.week >= %s AND w.week <= %s GROUP BY w.enrolment_id",
+        f"SELECT w.enrolment_id, {sums} FROM {rows} AND w.week >= %s AND w.week <= %s "
+        "GROUP BY w.enrolment_id",
         [*params, first.isoformat(), last.isoformat()],
     )
     return {row[0]: [int(v or 0) for v in row[1:]] for row in cursor.fetchall()}
 
 
 def apply_week_changes(
-    cursor: Any, year: dt.date, before: dict[int, list[int]], pairs: str, params: Sequence[Any]
+    cursor: Any, year: dt.date, before: dict[int, list[int]], rows: str, params: Sequence[Any]
 ) -> None:
     """After WeekSummary rows were refreshed: add to the year rows of their enrolments the
     difference between the rows' new sums and `before` (their :func:`week_sums` taken before the
     refresh), and to the school rows the difference their enrolment rows made. Weeks that
     straddle two years are not whole weeks of either: the caller sums those enrolments again."""
-    after = week_sums(cursor, year, pairs, params)
+    after = week_sums(cursor, year, rows, params)
     width = 1 + len(SUMMED)
     zero = [0] * width
     deltas = {}
