@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from attend.monitoring import views
+from attend.monitoring import pupil_views, views
 from attend.registers.domain import AttendanceCategory
 
 
@@ -27,4 +27,19 @@ urlpatterns = [
     ),
     path("schools/<int:school_id>/governors/", views.governors_view, name="governors_view"),
     path("la/overview/", views.la_overview, name="la_overview"),
+    # The pupil page, who needs attention and recognition (attend/monitoring/pupil_views.py).
+    path("pupils/<int:enrolment_id>/", pupil_views.pupil_page_view, name="pupil_page"),
+    path(
+        "schools/<int:school_id>/attention/", pupil_views.school_attention, name="school_attention"
+    ),
+    path(
+        "schools/<int:school_id>/recognition/",
+        pupil_views.school_recognition,
+        name="school_recognition",
+    ),
+    path(
+        "schools/<int:school_id>/recognition/certificates/",
+        pupil_views.recognition_certificates,
+        name="recognition_certificates",
+    ),
 ]

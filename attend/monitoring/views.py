@@ -23,6 +23,7 @@ from attend.core.exports import Table, export_format, table_response
 from attend.core.views import ErrorItem, actor_of, scoped_view
 from attend.monitoring import selectors
 from attend.monitoring.forms import PeriodForm
+from attend.monitoring.pattern_tables import pattern_table
 from attend.monitoring.selectors import (
     CATEGORY_LABELS,
     SORT_KEYS,
@@ -137,6 +138,9 @@ def _dashboard_table(dashboard: SchoolDashboard, table: str) -> Table:
                 for w in dashboard.weeks
             ],
         )
+    patterns = pattern_table(dashboard.patterns, table, name)
+    if patterns is not None:
+        return patterns
     raise Http404
 
 

@@ -121,6 +121,39 @@ MATRIX: dict[str, Entry] = {
         lambda w: reverse("school_category", args=[w.school.pk, "persistent"]) + "?format=csv",
         frozenset({"office", "senior", "trust_lead", "la_officer"}),
     ),
+    # The pupil page: whoever sees the pupil's register.
+    "pupil_page": Entry(
+        lambda w: reverse("pupil_page", args=[w.enrolment.pk]),
+        frozenset(
+            {
+                "teacher",
+                "office",
+                "senior",
+                "trust_lead",
+                "la_officer",
+                "social_worker",
+                "virtual_school_head",
+                "parent",
+            }
+        ),
+    ),
+    # Who needs attention and recognition name pupils: pupil.view_school at the school.
+    "school_attention": Entry(
+        lambda w: reverse("school_attention", args=[w.school.pk]),
+        frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
+    "school_attention.xlsx": Entry(
+        lambda w: reverse("school_attention", args=[w.school.pk]) + "?format=xlsx&table=no_case",
+        frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
+    "school_recognition": Entry(
+        lambda w: reverse("school_recognition", args=[w.school.pk]),
+        frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
+    "recognition_certificates": Entry(
+        lambda w: reverse("recognition_certificates", args=[w.school.pk]) + f"?group={w.group.pk}",
+        frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
     # Every trust or LA reader has an overview of their own schools (a school's users: 404).
     "la_overview": Entry(
         lambda w: reverse("la_overview"),

@@ -16,6 +16,7 @@ from attend.registers.models import (
     EnrolmentYearSummary,
     Mark,
     Register,
+    SchoolWeekSummary,
     SchoolYearSummary,
     WeekSummary,
 )
@@ -110,10 +111,13 @@ def test_apply_removes_exactly_the_old_rows_and_records_it(data):
     weeks = dict(WeekSummary.objects.values_list("week", "present"))
     assert weeks == {dt.date(2026, 7, 27): 1, dt.date(2026, 9, 7): 1}
     summaries = sorted(WeekSummary.objects.values_list("week", "present", "n_present_am"))
+    school_weeks = sorted(SchoolWeekSummary.objects.values_list("week", "present"))
+    assert [week for week, _ in school_weeks] == sorted(weeks)
     years = _year_rows()
     assert {row[0] for row in years} == {dt.date(2026, 8, 1)}  # 2025/26 went with its marks
     rebuild_all()
     assert sorted(WeekSummary.objects.values_list("week", "present", "n_present_am")) == summaries
+    assert sorted(SchoolWeekSummary.objects.values_list("week", "present")) == school_weeks
     assert _year_rows() == years
     event = AuditEvent.objects.get(action="retention.remove")
     assert event.actor is None and event.actor_name.startswith("retention by ")

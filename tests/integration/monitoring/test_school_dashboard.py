@@ -133,7 +133,7 @@ def test_category_page_lists_exactly_the_pupils_of_the_category(client, la, scho
     html = response.content.decode()
     assert all(upn in html for upn in expected)
     assert len(expected) == 3
-    assert reverse("pupil_register", args=[response.context["row"].pupils[0].enrolment_id]) in html
+    assert reverse("pupil_page", args=[response.context["row"].pupils[0].enrolment_id]) in html
     rows = _rows(client.get(url, {**PERIOD, "format": "csv"}))
     assert {r["upn"] for r in rows} == expected
     assert {r["category"] for r in rows} == {"persistent"}

@@ -13,6 +13,7 @@ from attend.registers.models import (
     EnrolmentYearSummary,
     Mark,
     Register,
+    SchoolSessionSummary,
     SchoolWeekSummary,
     SchoolYearSummary,
     WeekSummary,
@@ -62,9 +63,15 @@ def roll(group):
 
 
 def snapshot():
-    """Both summary tables, as sorted rows (the incremental path must equal a rebuild)."""
+    """The summary tables, as sorted rows (the incremental path must equal a rebuild)."""
     rows = []
-    for model in (WeekSummary, SchoolWeekSummary, EnrolmentYearSummary, SchoolYearSummary):
+    for model in (
+        WeekSummary,
+        SchoolWeekSummary,
+        SchoolSessionSummary,
+        EnrolmentYearSummary,
+        SchoolYearSummary,
+    ):
         fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
         rows.append(sorted(model.objects.values_list(*fields)))
     return rows

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('organisations', '0002_trust_school_trust'),
         ('pupils', '0002_contact_user'),
-        ('registers', '0002_school_week_summary'),
+        ('registers', '0003_school_session_summary'),
     ]
 
     operations = [
