@@ -8,6 +8,9 @@ default; PostgreSQL with BENCH_DB=postgres and DATABASE_URL set by the Makefile)
 * the marks import rate (marks per second, summaries included),
 * saving one 30-pupil register through the service (p50/p95 over many registers),
 * `report pupils`, `report schools` and `report penalty-threshold` LA-wide,
+* the school dashboard (a mid-size school) and the LA overview for the academic year to date,
+  through the real views (p50/p95 of many requests, and their query counts), each next to a
+  baseline in the same run: the same page with the year summaries bypassed (the weekly path),
 * a pandas baseline computing the same per-pupil figures and penalty dates from the same marks,
   in the same run, and checks that it agrees with Attend.
 
@@ -40,6 +43,10 @@ def main() -> None:
     parser.add_argument("--until", default="2026-07-17", help="last day of marks")
     parser.add_argument("--registers", type=int, default=200, help="register saves to time")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each report")
+    parser.add_argument("--page-runs", type=int, default=40, help="requests of each page")
+    parser.add_argument(
+        "--baseline-runs", type=int, default=10, help="requests of each page on the weekly path"
+    )
     parser.add_argument("--workdir", default=None, help="where to put the generated files")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
     parser.add_argument("--no-write", action="store_true", help="do not update the docs")
@@ -109,6 +116,7 @@ def run(args: argparse.Namespace, workdir: Path, results: dict[str, Any]) -> Non
         forget_register_saves(until)
         results["marks"] = Mark.objects.count()
         results.update(bench_reports(until, args.repeat))
+        results.update(bench_pages(until, args.page_runs, args.baseline_runs))
         results.update(bench_register_saves(until, args.registers))
         results.update(bench_pandas(until, results))
         return
@@ -146,6 +154,9 @@ def run(args: argparse.Namespace, workdir: Path, results: dict[str, Any]) -> Non
 
     as_of = until
     results.update(bench_reports(as_of, args.repeat))
+    # Before the register saves: they write marks after `as_of`, which (rightly) turns the year
+    # to date as of `as_of` back to the weekly path.
+    results.update(bench_pages(as_of, args.page_runs, args.baseline_runs))
     results.update(bench_register_saves(until, args.registers))
     results.update(bench_pandas(as_of, results))
 
@@ -174,6 +185,116 @@ def bench_reports(as_of: dt.date, repeat: int) -> dict[str, Any]:
     return out
 
 
+def percentile(times: list[float], fraction: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def bench_pages(as_of: dt.date, runs: int, baseline_runs: int) -> dict[str, Any]:
+    """The school dashboard (the school of median size, as its senior attendance champion) and
+    the LA overview (as an LA officer) for the academic year to date, through the real views
+    with Django's test client: server time of each request, p50 and p95, and the queries of one
+    request; then the same pages with the year summaries bypassed (the weekly path), as the
+    baseline. Also checks that both paths give the same figures (the selectors' results)."""
+    from contextlib import nullcontext
+
+    from django.db import connection, transaction
+    from django.db.models import Count
+    from django.test import Client
+    from django.urls import reverse
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from attend.accounts.models import Membership, User
+    from attend.accounts.roles import Role
+    from attend.monitoring import selectors
+    from attend.organisations.models import School
+    from attend.registers import year_summaries
+    from attend.registers.domain import academic_year_start
+    from attend.registers.reports import Period
+
+    sizes = sorted(
+        School.objects.annotate(n=Count("enrolments")).values_list("n", "pk", "local_authority")
+    )
+    enrolments, school_id, la_id = sizes[len(sizes) // 2]
+    start = academic_year_start(as_of)
+    params = {"from": start.isoformat(), "to": as_of.isoformat()}
+
+    def user(name: str, **membership: Any) -> User:
+        account, _ = User.objects.get_or_create(username=name)
+        Membership.objects.get_or_create(user=account, **membership)
+        return account
+
+    senior = user(f"bench-senior-{school_id}", school_id=school_id, role=Role.SENIOR)
+    officer = user(f"bench-la-officer-{la_id}", local_authority_id=la_id, role=Role.LA_OFFICER)
+
+    def client_for(account: User) -> Client:
+        client = Client()
+        client.force_login(account)
+        device = TOTPDevice.objects.filter(user=account, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=account, name="bench", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    out: dict[str, Any] = {"page_school_enrolments": enrolments, "page_schools": len(sizes)}
+    pages = (
+        ("dashboard", senior, reverse("school_dashboard", args=[school_id])),
+        ("overview", officer, reverse("la_overview")),
+    )
+    for name, account, url in pages:
+        client = client_for(account)
+        for path, count in (("year", runs), ("weekly", baseline_runs)):
+            with year_summaries.weekly_path() if path == "weekly" else nullcontext():
+                queries: list[str] = []
+
+                def record(execute: Any, sql: str, *rest: Any, seen: list[str] = queries) -> Any:
+                    seen.append(sql)
+                    return execute(sql, *rest)
+
+                with connection.execute_wrapper(record):
+                    response = client.get(url, params)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url}: HTTP {response.status_code}")
+                times = []
+                for _ in range(count):
+                    seconds, _ = timed(client.get, url, params)
+                    times.append(seconds)
+            key = f"page_{name}_{path}"
+            out[f"{key}_p50_ms"] = statistics.median(times) * 1000
+            out[f"{key}_p95_ms"] = percentile(times, 0.95) * 1000
+            out[f"{key}_queries"] = len(queries)
+            out[f"{key}_runs"] = count
+            print(
+                f"  {name} ({path} path): p50 {out[f'{key}_p50_ms']:.1f} ms, "
+                f"p95 {out[f'{key}_p95_ms']:.1f} ms, {len(queries)} queries ({count} requests)",
+                flush=True,
+            )
+    period = Period(start, as_of)
+    fast = (
+        selectors.school_dashboard_for(senior, school_id, period),
+        selectors.la_overview_for(officer, period),
+    )
+    with year_summaries.weekly_path():
+        slow = (
+            selectors.school_dashboard_for(senior, school_id, period),
+            selectors.la_overview_for(officer, period),
+        )
+    out["pages_agree"] = (fast[0] == slow[0], fast[1] == slow[1])
+    out["pages_year_path"] = year_summaries.covers(start, as_of) is not None
+    with transaction.atomic():
+        seconds, rows = timed(year_summaries.rebuild_years)
+    out["rebuild_years_s"], out["rebuild_years_rows"] = seconds, rows
+    print(
+        f"  agreement of the two paths: dashboard {out['pages_agree'][0]}, overview "
+        f"{out['pages_agree'][1]}; year summaries rebuilt in {seconds:.1f} s ({rows:,} rows)",
+        flush=True,
+    )
+    return out
+
+
 def forget_register_saves(until: dt.date) -> None:
     """Remove what an earlier run's register saves wrote after `until` (this scratch database
     only), keeping the summaries in step, so that the same registers can be taken again."""
@@ -183,15 +304,21 @@ def forget_register_saves(until: dt.date) -> None:
     from attend.registers.domain import week_of
     from attend.registers.models import Mark, Register
 
-    first_week = week_of(until + dt.timedelta(days=1))
+    last = Mark.objects.filter(date__gt=until).order_by("-date").values_list("date", flat=True)
+    if not last:
+        return
     with transaction.atomic():
         summaries.create_affected_table()
+        week = week_of(until + dt.timedelta(days=1))
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {summaries.AFFECTED} (enrolment_id, week, week_end) "
-                "SELECT DISTINCT enrolment_id, %s, %s FROM registers_mark WHERE date > %s",
-                [first_week, first_week + dt.timedelta(days=6), until],
-            )
+            while week <= last[0]:  # every week of the saves (not only the one after `until`)
+                cursor.execute(
+                    f"INSERT INTO {summaries.AFFECTED} (enrolment_id, week, week_end) "
+                    "SELECT DISTINCT enrolment_id, %s, %s FROM registers_mark "
+                    "WHERE date > %s AND date >= %s AND date <= %s",
+                    [week, week + dt.timedelta(days=6), until, week, week + dt.timedelta(days=6)],
+                )
+                week += dt.timedelta(days=7)
         Mark.objects.filter(date__gt=until).delete()
         Register.objects.filter(date__gt=until).delete()
         summaries.refresh_affected()
@@ -352,6 +479,49 @@ def bench_pandas(as_of: dt.date, results: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def page_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
+    if "page_dashboard_year_p95_ms" not in r:
+        return []
+
+    def result(key: str) -> str:
+        return (
+            f"{r[f'{key}_p50_ms']:.1f} / {r[f'{key}_p95_ms']:.1f} ms, "
+            f"{r[f'{key}_queries']} queries ({r[f'{key}_runs']} requests)"
+        )
+
+    agree = r["pages_agree"]
+    return [
+        (
+            f"School dashboard, year to date, a school of {r['page_school_enrolments']:,} "
+            "enrolments (p50 / p95)",
+            result("page_dashboard_year"),
+            "p95 under 150 ms",
+        ),
+        (
+            "baseline: the same page through the weekly summary",
+            result("page_dashboard_weekly"),
+            "",
+        ),
+        (
+            f"LA overview, year to date, {r['page_schools']} schools (p50 / p95)",
+            result("page_overview_year"),
+            "p95 under 300 ms",
+        ),
+        ("baseline: the same page through the weekly summary", result("page_overview_weekly"), ""),
+        (
+            "Year-to-date pages agree with the weekly path",
+            f"dashboard {agree[0]}, overview {agree[1]}"
+            + ("" if r["pages_year_path"] else " (the year summaries were not used!)"),
+            "",
+        ),
+        (
+            "Year summaries rebuilt from the weekly summary",
+            f"{r['rebuild_years_s']:.1f} s ({r['rebuild_years_rows']:,} rows)",
+            "",
+        ),
+    ]
+
+
 def report_results(args: argparse.Namespace, r: dict[str, Any]) -> None:
     backend = r["backend"]
     if args.reuse:
@@ -376,6 +546,7 @@ def report_results(args: argparse.Namespace, r: dict[str, Any]) -> None:
             f"faster than pandas: {r['pandas_pupils_s']:.2f} s",
         ),
         ("`report schools` LA-wide", f"{r['report_schools_s']:.2f} s", ""),
+        *page_rows(r),
         (
             "`report penalty-threshold` LA-wide",
             f"{r['report_penalty_s']:.2f} s ({len(r['report_penalty_rows']):,} pupils)",

@@ -22,7 +22,7 @@ from attend.audit.models import AuditEvent
 from attend.core.results import ImportResult
 from attend.organisations.models import School
 from attend.pupils.models import Enrolment, Pupil
-from attend.registers import summaries
+from attend.registers import summaries, year_summaries
 from attend.registers.domain import week_of
 from attend.registers.models import (
     Amendment,
@@ -253,6 +253,7 @@ def retention_apply(*, as_of: dt.date, by: str) -> selectors.RetentionPlan:
         SchoolSessionSummary.objects.filter(date__lt=cutoff).delete()
         if straddle:
             summaries.refresh_affected()
+        year_summaries.after_retention(cutoff)
         audit_record(
             actor=None,
             actor_name=by,

@@ -30,6 +30,7 @@ from attend.monitoring.domain import SMALLEST_SHOWN, withheld_parts
 from attend.monitoring.patterns import Patterns, patterns_for
 from attend.organisations.models import Phase, School
 from attend.pupils.models import Enrolment
+from attend.registers import year_summaries
 from attend.registers.domain import (
     CODES,
     DEFAULT_BANDS,
@@ -433,7 +434,9 @@ def school_dashboard_for(
     named = not aggregates_only and scope_for(actor).can(Permission.PUPIL_VIEW_SCHOOL, school.pk)
     suppress = not named
     bands = school.local_authority.bands
-    totals = enrolment_counts(period, school_ids=[school.pk], with_codes=True)
+    totals = year_to_date_counts([school.pk], period)
+    if totals is None:
+        totals = enrolment_counts(period, school_ids=[school.pk], with_codes=True)
     tally = _Tally()
     found: dict[int, tuple[Counts, AttendanceCategory]] = {}
     for pk, values in totals.items():
@@ -470,10 +473,14 @@ def _pupil_lines(
 ) -> list[PupilLine]:
     lines = []
     for pk, upn, forename, surname in (
-        Enrolment.objects.filter(school_id=school_id, pk__in=list(found))
+        # The school's enrolments, not `pk__in=found`: an IN list of thousands costs more to
+        # build than the few rows it leaves out.
+        Enrolment.objects.filter(school_id=school_id)
         .values_list("pk", "pupil__upn", "pupil__forename", "pupil__surname")
         .iterator(chunk_size=5000)
     ):
+        if pk not in found:
+            continue
         counts, category = found[pk]
         lines.append(
             PupilLine(
@@ -632,6 +639,9 @@ def _tallies(period: Period, schools: dict[int, School]) -> dict[int, _Tally]:
     tallies = {pk: _Tally() for pk in schools}
     if not schools:
         return tallies
+    from_year = _year_to_date_tallies(period, schools)
+    if from_year is not None:
+        return from_year
     ids: Collection[int] = list(schools)
     totals = enrolment_counts(period, school_ids=ids)
     school_of = dict(
@@ -645,6 +655,40 @@ def _tallies(period: Period, schools: dict[int, School]) -> dict[int, _Tally]:
     for pk, values in totals.items():
         school_id = school_of[pk]
         tallies[school_id].add(_as_counts(values), bands.get(school_id, DEFAULT_BANDS))
+    return tallies
+
+
+# -------------------------------------------------------------------------------------------------
+# The year to date from the year summaries (ADR 3)
+# -------------------------------------------------------------------------------------------------
+
+
+def year_to_date_counts(school_ids: Collection[int], period: Period) -> dict[int, list[int]] | None:
+    """What ``enrolment_counts(period, school_ids=..., with_codes=True)`` returns, read from
+    EnrolmentYearSummary when the period is an academic year to date with no mark after its
+    end; otherwise None (the caller takes the weekly path)."""
+    year = year_summaries.covers(period.start, period.end)
+    return None if year is None else year_summaries.enrolment_rows(year, school_ids)
+
+
+def _year_to_date_tallies(period: Period, schools: dict[int, School]) -> dict[int, _Tally] | None:
+    """The overview's tallies from SchoolYearSummary (one row per school), or None when the
+    period is not a year to date or a school's row was counted under other bands."""
+    year = year_summaries.covers(period.start, period.end)
+    if year is None:
+        return None
+    tallies = {pk: _Tally() for pk in schools}
+    for pk, row in year_summaries.school_rows(year, list(schools)).items():
+        if row["bands"] != year_summaries.bands_key(schools[pk].local_authority.bands):
+            return None
+        tally = tallies[pk]
+        tally.counts = Counts(**{c: int(row[c]) for c in BASE_COLUMNS})
+        tally.enrolments = int(row["enrolments"])
+        tally.persistent = int(row["persistent_absence"])
+        tally.severe = int(row["severe_absence"])
+        tally.categories = {
+            c: int(row[column]) for c, column in year_summaries.CATEGORY_COLUMNS.items()
+        }
     return tallies
 
 

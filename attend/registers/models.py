@@ -184,12 +184,105 @@ class SchoolWeekSummary(models.Model):
         return f"{self.school_id} {self.week}"
 
 
+class EnrolmentYearSummary(models.Model):
+    """Sessions per category and per code for one enrolment in one academic year (1 August to
+    31 July), with its category under its LA's bands and the persistent and severe flags.
+
+    The sum of the year's marks, kept in the same transaction as WeekSummary
+    (registers.year_summaries, ADR 3): the year-to-date pages read it instead of the weeks.
+    """
+
+    enrolment = models.ForeignKey(
+        "pupils.Enrolment", on_delete=models.CASCADE, related_name="year_summaries"
+    )
+    school = models.ForeignKey(
+        "organisations.School", on_delete=models.CASCADE, related_name="enrolment_year_summaries"
+    )
+    year_start = models.DateField(help_text="1 August of the academic year")
+    late_minutes = models.PositiveIntegerField(default=0)
+    present = models.PositiveSmallIntegerField(default=0)
+    aea = models.PositiveSmallIntegerField(default=0)
+    authorised = models.PositiveSmallIntegerField(default=0)
+    unauthorised = models.PositiveSmallIntegerField(default=0)
+    not_possible = models.PositiveSmallIntegerField(default=0)
+    late = models.PositiveSmallIntegerField(default=0, help_text="Sessions coded L or U")
+    penalty = models.PositiveSmallIntegerField(default=0, help_text="Sessions coded G, N, O or U")
+    category = models.CharField(
+        max_length=24, blank=True, help_text="The LA category; empty with no possible session"
+    )
+    persistent_absence = models.BooleanField(default=False)
+    severe_absence = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "year_start"], name="enrolment_year_summary_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["school", "year_start"], name="enrolment_year_school"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.year_start}"
+
+
+class SchoolYearSummary(models.Model):
+    """The sums of EnrolmentYearSummary for one school and academic year: the LA overview's row
+    of the school for the year to date (kept in the same transaction, ADR 3)."""
+
+    school = models.ForeignKey(
+        "organisations.School", on_delete=models.CASCADE, related_name="year_totals"
+    )
+    year_start = models.DateField(help_text="1 August of the academic year")
+    bands = models.CharField(
+        max_length=100, help_text="The LA bands the categories were counted under"
+    )
+    enrolment_rows = models.PositiveIntegerField(default=0, help_text="Enrolments with a mark")
+    enrolments = models.PositiveIntegerField(
+        default=0, help_text="Enrolments with a possible session"
+    )
+    persistent_absence = models.PositiveIntegerField(default=0)
+    severe_absence = models.PositiveIntegerField(default=0)
+    category_expected = models.PositiveIntegerField(default=0)
+    category_at_risk_of_persistent = models.PositiveIntegerField(default=0)
+    category_persistent = models.PositiveIntegerField(default=0)
+    category_at_risk_of_severe = models.PositiveIntegerField(default=0)
+    category_severe = models.PositiveIntegerField(default=0)
+    late_minutes = models.PositiveIntegerField(default=0)
+    present = models.PositiveIntegerField(default=0)
+    aea = models.PositiveIntegerField(default=0)
+    authorised = models.PositiveIntegerField(default=0)
+    unauthorised = models.PositiveIntegerField(default=0)
+    not_possible = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    penalty = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "year_start"], name="school_year_summary_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["year_start"], name="school_year_year")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.year_start}"
+
+
 for _code, _column in CODE_COLUMNS.items():
     WeekSummary.add_to_class(
         _column,
         models.PositiveSmallIntegerField(default=0, help_text=f"Sessions coded {_code}"),
     )
     SchoolWeekSummary.add_to_class(
+        _column, models.PositiveIntegerField(default=0, help_text=f"Sessions coded {_code}")
+    )
+    EnrolmentYearSummary.add_to_class(
+        _column,
+        models.PositiveSmallIntegerField(default=0, help_text=f"Sessions coded {_code}"),
+    )
+    SchoolYearSummary.add_to_class(
         _column, models.PositiveIntegerField(default=0, help_text=f"Sessions coded {_code}")
     )
 

@@ -6,7 +6,8 @@ statement, week by week, is the full rebuild; a test holds the two paths equal.
 
 SchoolSessionSummary (a school's counts per date and session) is kept in the same transaction: the
 (school, date, session) rows a write touched are recomputed from the marks of that school's
-enrolments, one probe of the unique (enrolment, date, session) index per enrolment.
+enrolments, one probe of the unique (enrolment, date, session) index per enrolment. The year-to-date
+rows (registers.year_summaries, ADR 3) are refreshed from the weeks in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from django.db import connection
 
 from attend.pupils.models import Enrolment
+from attend.registers import year_summaries
 from attend.registers.domain import CODES, HISTORIC_CODES, LATE_CODES, PENALTY_CODES, week_of
 from attend.registers.models import (
     CODE_COLUMNS,
@@ -166,7 +168,12 @@ def refresh_week(
     day = week
     week = week_of(week)
     placeholders = ", ".join(["%s"] * len(ids))
+    years = year_summaries.years_touching(week, week + dt.timedelta(days=6))
+    pairs = f"{SUMMARY} w WHERE w.week = %s AND w.enrolment_id IN ({placeholders})"
+    pairs_params = [_iso(week), *ids]
     with connection.cursor() as cursor:
+        whole = len(years) == 1  # not the week across 1 August
+        before = year_summaries.week_sums(cursor, years[0], pairs, pairs_params) if whole else {}
         cursor.execute(
             f"DELETE FROM {SUMMARY} WHERE week = %s AND enrolment_id IN ({placeholders})",
             [_iso(week), *ids],
@@ -184,6 +191,10 @@ def refresh_week(
             f"WHERE id IN ({placeholders})",
             [_iso(week), *ids],
         )
+        if whole:  # a whole week of the year: its change is added to the year rows
+            year_summaries.apply_week_changes(cursor, years[0], before, pairs, pairs_params)
+        else:  # the week across 1 August: the enrolments' years are summed again
+            year_summaries.refresh_years(cursor, years, placeholders, ids)
         if session is None:
             _refresh_sessions(
                 cursor,
@@ -220,7 +231,19 @@ def create_affected_table() -> None:
 
 def refresh_affected() -> None:
     """Recompute the summaries of every pair in the affected table, then drop it."""
+    # CROSS JOIN: SQLite then reads the affected pairs first and looks each week row up (it has
+    # no statistics on the temporary table and would otherwise scan every weekly row).
+    pairs = (
+        f"{AFFECTED} a CROSS JOIN {SUMMARY} w "
+        "WHERE w.enrolment_id = a.enrolment_id AND w.week = a.week"
+    )
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(week), MAX(week_end) FROM {AFFECTED}")
+        first, last = cursor.fetchone()
+        years = (
+            [] if first is None else year_summaries.years_touching(_as_date(first), _as_date(last))
+        )
+        before = {year: year_summaries.week_sums(cursor, year, pairs, []) for year in years}
         cursor.execute(
             f"DELETE FROM {SUMMARY} WHERE EXISTS (SELECT 1 FROM {AFFECTED} a "
             f"WHERE a.enrolment_id = {SUMMARY}.enrolment_id AND a.week = {SUMMARY}.week)"
@@ -240,6 +263,16 @@ def refresh_affected() -> None:
             f"JOIN {ENROLMENT} e ON e.id = a.enrolment_id",
             [],
         )
+        for year in years:
+            year_summaries.apply_week_changes(cursor, year, before[year], pairs, [])
+            straddling = year_summaries.straddling_weeks(year)
+            if straddling:  # weeks across 1 August: those enrolments' years are summed again
+                year_summaries.refresh_years(
+                    cursor, [year],
+                    f"SELECT enrolment_id FROM {AFFECTED} "
+                    f"WHERE week IN ({', '.join(['%s'] * len(straddling))})",
+                    [_iso(w) for w in straddling],
+                )  # fmt: skip
         # Marks are added or changed, never removed (retention removes the rows by date): the
         # sessions touched are those on which the affected enrolments have marks.
         _refresh_sessions(
@@ -262,6 +295,7 @@ def rebuild_all() -> int:
         cursor.execute(f"SELECT MIN(date), MAX(date) FROM {MARK}")
         first, last = cursor.fetchone()
         if first is None:
+            year_summaries.rebuild_years()
             return 0
         if isinstance(first, str):
             first, last = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
@@ -283,4 +317,10 @@ def rebuild_all() -> int:
             week += dt.timedelta(days=7)
         cursor.execute(_SCHOOL_INSERT + "GROUP BY w.school_id, w.week")
         cursor.execute(f"SELECT COUNT(*) FROM {SUMMARY}")
-        return int(cursor.fetchone()[0])
+        rows = int(cursor.fetchone()[0])
+    year_summaries.rebuild_years()
+    return rows
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)

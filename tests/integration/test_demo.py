@@ -17,7 +17,14 @@ from attend.organisations.models import CalendarEntry, School
 from attend.pupils.models import Contact, Enrolment, Pupil
 from attend.registers import summaries
 from attend.registers.demo import DEMO_PASSWORD, DEMO_USERS, generate, mark_paths, term_dates
-from attend.registers.models import Mark, SchoolSessionSummary, SchoolWeekSummary, WeekSummary
+from attend.registers.models import (
+    EnrolmentYearSummary,
+    Mark,
+    SchoolSessionSummary,
+    SchoolWeekSummary,
+    SchoolYearSummary,
+    WeekSummary,
+)
 from attend.registers.selectors import enrolments_for
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +44,15 @@ def run_demo(**options) -> str:
 
 
 def snapshot() -> list[list[tuple]]:
-    """Every summary table, as sorted rows."""
+    """Every summary table, as sorted rows (the year-to-date ones too: ADR 3)."""
     tables = []
-    for model in (WeekSummary, SchoolWeekSummary, SchoolSessionSummary):
+    for model in (
+        WeekSummary,
+        SchoolWeekSummary,
+        SchoolSessionSummary,
+        EnrolmentYearSummary,
+        SchoolYearSummary,
+    ):
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
         tables.append(sorted(model.objects.values_list(*fields)))
     return tables

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from attend.audit.domain import retention_cutoff
 from attend.audit.models import AuditEvent
-from attend.registers.models import Amendment, Mark, Register, SchoolWeekSummary, WeekSummary
+from attend.registers.models import (
+    Amendment,
+    EnrolmentYearSummary,
+    Mark,
+    Register,
+    SchoolWeekSummary,
+    SchoolYearSummary,
+    WeekSummary,
+)
 from attend.registers.summaries import rebuild_all
 from tests.factories import EnrolmentFactory, GroupFactory, MarkFactory, SchoolFactory
 
@@ -105,9 +113,12 @@ def test_apply_removes_exactly_the_old_rows_and_records_it(data):
     summaries = sorted(WeekSummary.objects.values_list("week", "present", "n_present_am"))
     school_weeks = sorted(SchoolWeekSummary.objects.values_list("week", "present"))
     assert [week for week, _ in school_weeks] == sorted(weeks)
+    years = _year_rows()
+    assert {row[0] for row in years} == {dt.date(2026, 8, 1)}  # 2025/26 went with its marks
     rebuild_all()
     assert sorted(WeekSummary.objects.values_list("week", "present", "n_present_am")) == summaries
     assert sorted(SchoolWeekSummary.objects.values_list("week", "present")) == school_weeks
+    assert _year_rows() == years
     event = AuditEvent.objects.get(action="retention.remove")
     assert event.actor is None and event.actor_name.startswith("retention by ")
     assert event.before["removed_before"] == "2026-08-01"
@@ -143,3 +154,11 @@ def test_a_bad_date_is_refused():
 
     with pytest.raises(CommandError, match="not a date"):
         run("--as-of", "10/09/2032")
+
+
+def _year_rows() -> list[tuple]:
+    """The year-to-date summaries (ADR 3), both tables."""
+    rows = sorted(EnrolmentYearSummary.objects.values_list("year_start", "enrolment_id", "present"))
+    return rows + sorted(
+        SchoolYearSummary.objects.values_list("year_start", "school_id", "present")
+    )

@@ -6,7 +6,12 @@ import datetime as dt
 
 import pytest
 
-from attend.registers.models import SchoolSessionSummary, WeekSummary
+from attend.registers.models import (
+    EnrolmentYearSummary,
+    SchoolSessionSummary,
+    SchoolYearSummary,
+    WeekSummary,
+)
 from attend.registers.summaries import rebuild_all
 from tests.integration.scenario import Scenario, report, school_days, sessions
 
@@ -130,10 +135,12 @@ def test_incremental_summaries_equal_a_full_rebuild(la):
 
     incremental = snapshot()
     sessions = snapshot(SchoolSessionSummary)
+    years = [snapshot(EnrolmentYearSummary), snapshot(SchoolYearSummary)]  # ADR 3
     rebuild_all()
     assert snapshot() == incremental
     assert snapshot(SchoolSessionSummary) == sessions
-    assert len(incremental) == 2
+    assert [snapshot(EnrolmentYearSummary), snapshot(SchoolYearSummary)] == years
+    assert len(incremental) == 2 and len(years[0]) == 1
     assert len(sessions) == 20  # ten school days, two sessions
 
 

@@ -10,10 +10,12 @@ from attend.core.exceptions import NotFoundOrForbidden
 from attend.registers.domain import Session
 from attend.registers.models import (
     Amendment,
+    EnrolmentYearSummary,
     Mark,
     Register,
     SchoolSessionSummary,
     SchoolWeekSummary,
+    SchoolYearSummary,
     WeekSummary,
 )
 from attend.registers.services import (
@@ -63,7 +65,13 @@ def roll(group):
 def snapshot():
     """The summary tables, as sorted rows (the incremental path must equal a rebuild)."""
     rows = []
-    for model in (WeekSummary, SchoolWeekSummary, SchoolSessionSummary):
+    for model in (
+        WeekSummary,
+        SchoolWeekSummary,
+        SchoolSessionSummary,
+        EnrolmentYearSummary,
+        SchoolYearSummary,
+    ):
         fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
         rows.append(sorted(model.objects.values_list(*fields)))
     return rows

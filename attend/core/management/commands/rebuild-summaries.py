@@ -1,5 +1,5 @@
 """`attend rebuild-summaries`: recompute the summaries (WeekSummary, SchoolWeekSummary and
-SchoolSessionSummary) from the marks (after a repair)."""
+SchoolSessionSummary) and the year-to-date summaries (ADR 3) from the marks (after a repair)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from attend.registers.summaries import rebuild_all
 
 class Command(BaseCommand):
     help = (
-        "Recompute every weekly summary and every school's session summary from the marks, in "
-        "one transaction."
+        "Recompute every weekly summary, every school's session summary and the year-to-date "
+        "summaries from the marks, in one transaction."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
