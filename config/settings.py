@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "attend.audit",
     "attend.monitoring",
     "attend.notifications",
+    "attend.tsm",
 ]
 
 MIDDLEWARE = [

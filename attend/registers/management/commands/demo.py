@@ -28,6 +28,7 @@ from attend.registers.demo import DEMO_PASSWORD, DEMO_USERS, DemoUser, generate,
 from attend.registers.domain import academic_year_start
 from attend.registers.models import Mark, WeekSummary
 from attend.registers.services import marks_import
+from attend.tsm.demo import tsm_demo
 
 
 def _date(value: str) -> dt.date:
@@ -110,6 +111,7 @@ class Command(BaseCommand):
                         if options.get("verbosity", 1) >= 2:
                             self.stdout.write(str(result))
                     self._users(urns)
+                    tsm_demo(make_user=_user, today=today)
             except ImportRejected as exc:
                 raise CommandError(
                     f"The demo data was refused (nothing was loaded):\n{exc}"
