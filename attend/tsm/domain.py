@@ -51,9 +51,9 @@ def year_of(day: date) -> int:
 
 
 def term_of_month(day: date) -> Term:
-    """The term a date falls in by month: September-December autumn, January-March spring,
-    April-August summer (the holidays count with the term before them)."""
-    if day.month >= 9:
+    """The term a date falls in by month: August-December autumn, January-March spring,
+    April-July summer (the summer holidays count with the autumn term to come)."""
+    if day.month >= 8:
         return Term.AUTUMN
     if day.month <= 3:
         return Term.SPRING
@@ -87,7 +87,7 @@ _NOMINAL_STARTS = {Term.AUTUMN: (0, 9, 1), Term.SPRING: (1, 1, 5), Term.SUMMER: 
 
 def term_starts(year: int, terms: Iterable[tuple[date, date]]) -> dict[Term, date]:
     """The first day of each term of the academic year, from a school's term entries (start, end):
-    a term that starts September-December is autumn, January-March spring, April-July summer; a
+    a term that starts August-December is autumn, January-March spring, April-July summer; a
     term with no entry gets a nominal start (1 September, 5 January, 20 April)."""
     first, last = year_bounds(year)
     starts: dict[Term, date] = {}
