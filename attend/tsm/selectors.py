@@ -149,7 +149,7 @@ def tsm_list_for(
         year=year,
         term=term,
         rows=rows,
-        is_officer="la_officer" in scope.roles,
+        is_officer=Role.LA_OFFICER in scope.roles,
         mine=mine,
         can_manage=bool(ids & scope.schools_with(Permission.TSM_MANAGE)),
         local_authorities=sorted(las.values(), key=lambda la: la[1]),
