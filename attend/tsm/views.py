@@ -38,11 +38,12 @@ from attend.tsm.services import ActionInput, CarriedInput, MeetingRecord, TsmInv
 
 
 def _errors(form: Form, prefix: str = "id_") -> list[ErrorItem]:
+    """The form's errors for the error summary, each linking to its field (a problem of the
+    whole form links to the page's content)."""
     return [
-        ErrorItem(f"#{prefix}{name}", str(error))
+        ErrorItem("#main-content" if name == "__all__" else f"#{prefix}{name}", str(error))
         for name, errors in form.errors.items()
         for error in errors
-        if name != "__all__"
     ]
 
 
