@@ -85,6 +85,7 @@ TSM_MANAGERS = frozenset({"la_officer", "la_admin"})
 def _tsm_url(name: str, w: World) -> str:
     return reverse(name, args=[w.school.pk, 2026, "spring"])
 
+
 MATRIX: dict[str, Entry] = {
     "home": Entry(lambda w: reverse("home"), SIGNED_IN),
     "register": Entry(
