@@ -1,18 +1,16 @@
-"""The demo's targeted support meetings: two LA attendance officers (demo logins), a named officer
-for every school, this year's meetings scheduled and the latest one past recorded as held, with
-one action done and one open, so that the next pack carries them."""
+"""The demo's targeted support meetings: the demo LA's attendance officer named for every school,
+this year's meetings scheduled, and the latest one past at the school of the demo head recorded
+as held, with one action done and one open, so that the next pack carries them."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.db import transaction
 
 from attend.accounts.models import Membership, User
 from attend.accounts.roles import Role
 from attend.organisations.models import LocalAuthority, School
-from attend.registers.demo import DemoUser
 from attend.tsm.domain import Term, year_of
 from attend.tsm.models import TargetedSupportMeeting
 from attend.tsm.services import (
@@ -23,41 +21,32 @@ from attend.tsm.services import (
     school_officers_set,
 )
 
-#: The LA's demo logins (members of the LA, not of a school: ``school`` is not used).
-LA_DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("la-officer", "Rachel", "Green", Role.LA_OFFICER, 0, "LA attendance officer"),
-    DemoUser("la-officer2", "Tom", "Hughes", Role.LA_OFFICER, 0, "LA attendance officer"),
-    DemoUser("la-admin", "Joan", "Fielding", Role.LA_ADMIN, 0, "Attendance service manager"),
-)
+
+def _member(la: LocalAuthority, role: Role) -> User | None:
+    membership = (
+        Membership.objects.filter(local_authority=la, role=role)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership else None
 
 
-def tsm_demo(*, make_user: Callable[[DemoUser], User], today: dt.date) -> None:
-    """Add the LA logins and the meetings to a freshly loaded demo. ``make_user`` is the demo
-    command's function that creates a login (password and authenticator) from a DemoUser."""
+def tsm_demo(*, today: dt.date) -> None:
+    """Add the meetings to a freshly loaded demo (after its logins: the LA's first attendance
+    officer and administrator act). ``today``: the day after the last day of marks."""
     with transaction.atomic():
         for la in LocalAuthority.objects.filter(schools__isnull=False).distinct():
-            users = {}
-            for spec in LA_DEMO_USERS:
-                user = make_user(spec)
-                Membership.objects.get_or_create(
-                    user=user, local_authority=la, role=Role(spec.role)
-                )
-                users[spec.username] = user
-            # The school of the demo's head and office logins first, so that they see the meeting
-            # and la-officer is its named officer.
-            schools = sorted(
-                School.objects.filter(local_authority=la),
-                key=lambda s: (not s.memberships.filter(role=Role.SENIOR).exists(), s.pk),
-            )
-            officers = [users["la-officer"], users["la-officer2"]]
-            school_officers_set(
-                actor=users["la-admin"],
-                officers={s.pk: officers[i % 2].pk for i, s in enumerate(schools)},
-            )
+            officer, admin = _member(la, Role.LA_OFFICER), _member(la, Role.LA_ADMIN)
+            if officer is None or admin is None:
+                continue
+            schools = list(School.objects.filter(local_authority=la).order_by("pk"))
+            school_officers_set(actor=admin, officers={s.pk: officer.pk for s in schools})
             year = year_of(today)
-            schedule_year(local_authority=la, year=year, actor=users["la-admin"])
-            school, officer = schools[0], users["la-officer"]
-            _hold_latest(school, year, officer, today)
+            schedule_year(local_authority=la, year=year, actor=admin)
+            # The school of the demo's head and office logins, so that they see the meeting.
+            staffed = [s for s in schools if s.memberships.filter(role=Role.SENIOR).exists()]
+            _hold_latest((staffed or schools)[0], year, officer, today)
 
 
 def _hold_latest(school: School, year: int, officer: User, today: dt.date) -> None:

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from attend.audit.services import audit_pupil_list_view
 from attend.core.exceptions import NotFoundOrForbidden
+from attend.core.exports import Table, export_format, table_response
 from attend.core.views import ErrorItem, actor_of, scoped_view
-from attend.monitoring.views import _csv  # the project's CSV helper (formula-safe cells)
 from attend.tsm import selectors, services
 from attend.tsm.domain import Term, current_term, year_label
 from attend.tsm.exports import tsm_pack_pdf as render_pack_pdf
@@ -56,9 +56,10 @@ def _iso(value: dt.date | None) -> str:
 # -------------------------------------------------------------------------------------------------
 
 
-def _list_csv(data: TsmList) -> HttpResponse:
-    return _csv(
-        f"tsm-{data.year}-{data.term.value}.csv",
+def _list_table(data: TsmList) -> Table:
+    return Table(
+        f"tsm-{data.year}-{data.term.value}",
+        f"TSMs {data.label}",
         [
             "urn",
             "school",
@@ -78,8 +79,8 @@ def _list_csv(data: TsmList) -> HttpResponse:
                 year_label(data.year),
                 data.term.value,
                 r.status.value,
-                _iso(r.meeting.planned_on) if r.meeting else "",
-                _iso(r.meeting.held_on) if r.meeting else "",
+                r.meeting.planned_on if r.meeting else None,
+                r.meeting.held_on if r.meeting else None,
                 r.overdue,
             )
             for r in data.rows
@@ -125,8 +126,9 @@ def tsm_list(request: HttpRequest) -> HttpResponse:
     else:
         errors = _errors(form)
     data = selectors.tsm_list_for(actor, year, term, mine=mine, today=today)
-    if request.GET.get("format") == "csv":
-        return _list_csv(data)
+    fmt = export_format(request)
+    if fmt:
+        return table_response(_list_table(data), fmt)
     query = {"year": year, "term": term.value, **({"mine": "on"} if mine else {})}
     return render(
         request,
@@ -374,17 +376,19 @@ def _pack(request: HttpRequest, school_id: int, year: int, term: str) -> TsmPack
     return pack
 
 
-def _pack_csv(pack: TsmPack, table: str) -> HttpResponse:
-    name = f"{pack.school.urn}-tsm-{pack.year}-{pack.term.value}-{table}.csv"
+def _pack_table(pack: TsmPack, table: str) -> Table:
+    name = f"{pack.school.urn}-tsm-{pack.year}-{pack.term.value}-{table}"
     if table == "categories":
-        return _csv(
+        return Table(
             name,
+            "Five categories",
             ["category", "label", "pupils", "share"],
             [(r.category.value, r.label, r.cohort, r.cohort.share) for r in pack.categories],
         )
     if table == "severe" and pack.severe_pupils is not None:
-        return _csv(
+        return Table(
             name,
+            "Severely absent pupils",
             [
                 "upn",
                 "name",
@@ -410,17 +414,18 @@ def _pack_csv(pack: TsmPack, table: str) -> HttpResponse:
             ],
         )
     if table == "actions":
-        return _csv(
+        return Table(
             name,
+            "Actions carried forward",
             ["agreed_at", "description", "owner", "due_on", "status", "done_on", "notes"],
             [
                 (
                     line.agreed_at,
                     line.action.description,
                     line.action.owner,
-                    _iso(line.action.due_on),
+                    line.action.due_on,
                     line.status.value,
-                    _iso(line.action.done_on),
+                    line.action.done_on,
                     line.action.notes,
                 )
                 for line in [*pack.previous_actions, *pack.earlier_open_actions]
@@ -432,8 +437,9 @@ def _pack_csv(pack: TsmPack, table: str) -> HttpResponse:
 @scoped_view
 def tsm_pack(request: HttpRequest, school_id: int, year: int, term: str) -> HttpResponse:
     pack = _pack(request, school_id, year, term)
-    if request.GET.get("format") == "csv":
-        return _pack_csv(pack, request.GET.get("table", ""))
+    fmt = export_format(request)
+    if fmt:
+        return table_response(_pack_table(pack, request.GET.get("table", "")), fmt)
     return render(request, "tsm/pack.html", {"nav": "registers", "pack": pack})
 
 

@@ -460,3 +460,16 @@ def test_the_pack_runs_a_fixed_number_of_queries(tsm, client):
     html = client.get(url).content.decode()
     assert "5 severely absent pupils" in html
     assert count() == before
+
+
+def test_the_tables_export_to_excel(tsm, client):
+    _hold_autumn(tsm)
+    client.force_login(tsm.officer)
+    for url, query in (
+        (reverse("tsm_list"), {"year": YEAR, "term": "autumn", "format": "xlsx"}),
+        (_url("tsm_pack", tsm.a), {"format": "xlsx", "table": "severe"}),
+    ):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        assert response.content.startswith(b"PK")

@@ -15,10 +15,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from attend.accounts.auth import DEMO_DEVICE_NAME, demo_totp_key
-from attend.registers.demo import DEMO_USERS as SCHOOL_DEMO_USERS
-from attend.tsm.demo import LA_DEMO_USERS
-
-DEMO_USERS = (*SCHOOL_DEMO_USERS, *LA_DEMO_USERS)
+from attend.registers.demo import DEMO_USERS
 
 
 class Command(BaseCommand):

@@ -11,11 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from attend.accounts.auth import DEMO_DEVICE_NAME, demo_totp_key
 from attend.accounts.models import Membership, User
-from attend.registers.demo import DEMO_PASSWORD
-from attend.registers.demo import DEMO_USERS as SCHOOL_DEMO_USERS
-from attend.tsm.demo import LA_DEMO_USERS
-
-DEMO_USERS = (*SCHOOL_DEMO_USERS, *LA_DEMO_USERS)
+from attend.registers.demo import DEMO_PASSWORD, DEMO_USERS
 
 URL = "http://127.0.0.1:8000/"
 

@@ -111,7 +111,7 @@ class Command(BaseCommand):
                         if options.get("verbosity", 1) >= 2:
                             self.stdout.write(str(result))
                     self._users(urns)
-                    tsm_demo(make_user=_user, today=until + dt.timedelta(days=1))
+                    tsm_demo(today=until + dt.timedelta(days=1))
             except ImportRejected as exc:
                 raise CommandError(
                     f"The demo data was refused (nothing was loaded):\n{exc}"
