@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "attend.reference",
     "attend.governors",
     "attend.absence",
+    "attend.tsm",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("attend.monitoring.urls")),
     path("", include("attend.governors.urls")),
     path("", include("attend.absence.urls")),
+    path("", include("attend.tsm.urls")),
 ]
 
 # Django's own error views render our templates (404.html, 500.html, 403.html, 400.html): generic

@@ -18,6 +18,9 @@ class Permission(StrEnum):
     PUPIL_VIEW_SCHOOL = "pupil.view_school"
     SCHOOL_AGGREGATES_VIEW = "school.aggregates_view"
     LA_SETTINGS_MANAGE = "la.settings_manage"
+    #: Targeted support meetings (attend.tsm): see a school's meetings and packs; plan, record.
+    TSM_VIEW = "tsm.view"
+    TSM_MANAGE = "tsm.manage"
 
 
 class Level(StrEnum):
@@ -50,6 +53,7 @@ _SCHOOL_STAFF = frozenset(
         P.PUPIL_VIEW_OWN_GROUPS,
         P.PUPIL_VIEW_SCHOOL,
         P.SCHOOL_AGGREGATES_VIEW,
+        P.TSM_VIEW,
     }
 )
 _READ_SCHOOL = frozenset({P.PUPIL_VIEW_SCHOOL, P.REGISTER_MISSING_VIEW, P.SCHOOL_AGGREGATES_VIEW})
@@ -73,9 +77,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.OFFICE: _SCHOOL_STAFF,
     Role.SENIOR: _SCHOOL_STAFF,
     Role.GOVERNOR: frozenset({P.SCHOOL_AGGREGATES_VIEW}),
-    Role.TRUST_LEAD: _READ_SCHOOL,
-    Role.LA_OFFICER: _READ_SCHOOL,
-    Role.LA_ADMIN: frozenset({P.SCHOOL_AGGREGATES_VIEW, P.LA_SETTINGS_MANAGE}),
+    Role.TRUST_LEAD: _READ_SCHOOL | {P.TSM_VIEW},
+    Role.LA_OFFICER: _READ_SCHOOL | {P.TSM_VIEW, P.TSM_MANAGE},
+    Role.LA_ADMIN: frozenset(
+        {P.SCHOOL_AGGREGATES_VIEW, P.LA_SETTINGS_MANAGE, P.TSM_VIEW, P.TSM_MANAGE}
+    ),
     Role.SOCIAL_WORKER: frozenset(),
     Role.VIRTUAL_SCHOOL_HEAD: frozenset(),
 }

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -24,9 +25,32 @@ class CalendarEntryInline(admin.TabularInline):
     extra = 0
 
 
+class SchoolAdminForm(forms.ModelForm):
+    class Meta:
+        model = School
+        exclude: list[str] = []
+
+    def clean(self) -> dict[str, Any]:
+        from attend.tsm.services import officer_problem
+
+        cleaned = super().clean() or {}
+        officer = cleaned.get("la_attendance_officer")
+        if officer is not None and cleaned.get("local_authority") is not None:
+            school = School(
+                local_authority=cleaned["local_authority"], name=cleaned.get("name") or ""
+            )
+            problem = officer_problem(school, officer)
+            if problem:
+                self.add_error("la_attendance_officer", problem)
+        return cleaned
+
+
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["urn", "name", "phase", "local_authority"]
+    form = SchoolAdminForm
+    list_display = ["urn", "name", "phase", "local_authority", "la_attendance_officer"]
+    list_select_related = ["local_authority", "la_attendance_officer"]
+    raw_id_fields = ["la_attendance_officer"]
     list_filter = ["phase", "local_authority"]
     search_fields = ["urn", "name"]
     inlines = [CalendarEntryInline]

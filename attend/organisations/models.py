@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 
@@ -79,6 +80,16 @@ class School(models.Model):
         default=30,
         validators=[MaxValueValidator(30)],
         help_text="How long the register stays open; after it closes a late arrival is U.",
+    )
+    #: The school's named LA attendance officer (a user with an LA attendance officer membership
+    #: at the school's LA; attend.tsm.services checks it).
+    la_attendance_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="officer_of_schools",
+        verbose_name="named LA attendance officer",
     )
 
     class Meta:

@@ -42,6 +42,7 @@ from attend.registers.forms import (
 from attend.registers.models import Amendment, Mark
 from attend.registers.selectors import RegisterSheet
 from attend.registers.services import MarkInput, RegisterConflict, RegisterError
+from attend.tsm.selectors import tsm_links_for
 
 SESSION_NAMES = {Session.AM: "morning", Session.PM: "afternoon"}
 CONFLICT_MESSAGE = "This register was saved by someone else while you had it open"
@@ -103,6 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "roles": sorted(scope_for(actor).roles),
             "monitoring": monitoring_links_for(actor),
             "follow_up": follow_up_schools_for(actor),
+            "tsm": tsm_links_for(actor),
         },
     )
 

@@ -76,6 +76,17 @@ def last_weekday() -> dt.date:
 
 
 SIGNED_IN = frozenset(ACTORS) - {"anonymous"}
+TSM_WIDE = frozenset(
+    {"trust_lead", "trust_lead_elsewhere", "la_officer", "la_officer_elsewhere", "la_admin"}
+)
+TSM_READERS = frozenset({"office", "senior", "trust_lead", "la_officer", "la_admin"})
+TSM_MANAGERS = frozenset({"la_officer", "la_admin"})
+
+
+def _tsm_url(name: str, w: World) -> str:
+    return reverse(name, args=[w.school.pk, 2026, "spring"])
+
+
 MATRIX: dict[str, Entry] = {
     "home": Entry(lambda w: reverse("home"), SIGNED_IN),
     "register": Entry(
@@ -197,6 +208,20 @@ MATRIX: dict[str, Entry] = {
             }
         ),
     ),
+    # Targeted support meetings (attend.tsm): the LA's list for trust and LA readers of their own
+    # schools; a school's meetings and packs for its senior and office staff, trust lead and LA;
+    # the forms for the LA's officers and administrators; named officers for LA administrators.
+    "tsm_list": Entry(lambda w: reverse("tsm_list"), TSM_WIDE),
+    "tsm_list.csv": Entry(lambda w: reverse("tsm_list") + "?format=csv", TSM_WIDE),
+    "tsm_officers": Entry(lambda w: reverse("tsm_officers"), frozenset({"la_admin"})),
+    "school_tsms": Entry(lambda w: reverse("school_tsms", args=[w.school.pk]), TSM_READERS),
+    "tsm_plan": Entry(lambda w: _tsm_url("tsm_plan", w), TSM_MANAGERS),
+    "tsm_record": Entry(lambda w: _tsm_url("tsm_record", w), TSM_MANAGERS),
+    "tsm_pack": Entry(lambda w: _tsm_url("tsm_pack", w), TSM_READERS),
+    "tsm_pack.csv": Entry(
+        lambda w: _tsm_url("tsm_pack", w) + "?format=csv&table=categories", TSM_READERS
+    ),
+    "tsm_pack_pdf": Entry(lambda w: _tsm_url("tsm_pack_pdf", w), TSM_READERS),
 }
 
 

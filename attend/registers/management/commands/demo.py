@@ -29,6 +29,7 @@ from attend.registers.demo import DEMO_PASSWORD, DEMO_USERS, DemoUser, generate,
 from attend.registers.domain import academic_year_start
 from attend.registers.models import Mark, WeekSummary
 from attend.registers.services import marks_import
+from attend.tsm.demo import tsm_demo
 
 
 def _date(value: str) -> dt.date:
@@ -116,6 +117,7 @@ class Command(BaseCommand):
                         FollowUpSettings.objects.get_or_create(
                             school=school, defaults={"office_phone": f"01632 960{n:03d}"}
                         )
+                    tsm_demo(today=until + dt.timedelta(days=1))
             except ImportRejected as exc:
                 raise CommandError(
                     f"The demo data was refused (nothing was loaded):\n{exc}"
