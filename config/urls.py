@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("attend.registers.urls")),
     path("", include("attend.monitoring.urls")),
+    path("", include("attend.pupils.urls")),
 ]
 
 # Django's own error views render our templates (404.html, 500.html, 403.html, 400.html): generic

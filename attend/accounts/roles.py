@@ -18,6 +18,8 @@ class Permission(StrEnum):
     PUPIL_VIEW_SCHOOL = "pupil.view_school"
     SCHOOL_AGGREGATES_VIEW = "school.aggregates_view"
     LA_SETTINGS_MANAGE = "la.settings_manage"
+    #: Define a school's flags and put pupils in them (office and senior staff).
+    FLAG_MANAGE = "pupil.flag_manage"
 
 
 class Level(StrEnum):
@@ -70,8 +72,8 @@ ROLE_LEVEL: dict[str, Level] = {
 }
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.TEACHER: frozenset({P.REGISTER_TAKE_OWN_GROUPS, P.PUPIL_VIEW_OWN_GROUPS}),
-    Role.OFFICE: _SCHOOL_STAFF,
-    Role.SENIOR: _SCHOOL_STAFF,
+    Role.OFFICE: _SCHOOL_STAFF | {P.FLAG_MANAGE},
+    Role.SENIOR: _SCHOOL_STAFF | {P.FLAG_MANAGE},
     Role.GOVERNOR: frozenset({P.SCHOOL_AGGREGATES_VIEW}),
     Role.TRUST_LEAD: _READ_SCHOOL,
     Role.LA_OFFICER: _READ_SCHOOL,

@@ -366,6 +366,8 @@ class SchoolDashboard:
     named: bool
     #: Counts under 5 are withheld (aggregates only).
     suppressed: bool
+    #: The exact counts of each enrolment with a possible session (for the cohorts).
+    enrolment_counts: dict[int, Counts] = field(default_factory=dict)
 
     def category(self, category: AttendanceCategory) -> CategoryRow:
         return next(row for row in self.categories if row.category == category)
@@ -426,6 +428,7 @@ def school_dashboard_for(
         weeks=_week_rows(school.pk, period),
         named=named,
         suppressed=suppress,
+        enrolment_counts={pk: counts for pk, (counts, _) in found.items()},
     )
 
 

@@ -21,7 +21,7 @@ from attend.audit.services import audit_pupil_list_view
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.core.exports import Table, export_format, table_response
 from attend.core.views import ErrorItem, actor_of, scoped_view
-from attend.monitoring import selectors
+from attend.monitoring import cohorts, priorities, selectors
 from attend.monitoring.forms import PeriodForm
 from attend.monitoring.selectors import (
     CATEGORY_LABELS,
@@ -137,6 +137,13 @@ def _dashboard_table(dashboard: SchoolDashboard, table: str) -> Table:
                 for w in dashboard.weeks
             ],
         )
+    if table == "cohorts":
+        return _table(
+            name,
+            "Cohorts",
+            cohorts.EXPORT_HEADER,
+            cohorts.export_rows(cohorts.cohort_table_for(dashboard)),
+        )
     raise Http404
 
 
@@ -160,6 +167,7 @@ def _render_dashboard(request: HttpRequest, school_id: int, *, governors: bool) 
             "form": form,
             "errors": errors,
             "governors": governors,
+            "cohorts": cohorts.cohort_table_for(dashboard),
         },
         status=400 if errors else 200,
     )
@@ -325,6 +333,10 @@ def la_overview(request: HttpRequest) -> HttpResponse:
         actor, period, phase=phase or None, sort=sort, descending=descending
     )
     fmt = export_format(request)
+    if fmt and request.GET.get("table") == "priorities":
+        return table_response(
+            priorities.export_table(priorities.la_priorities_for(actor, period), period), fmt
+        )
     if fmt:
         return table_response(_overview_table(rows, period), fmt)
     base = {"from": period.start.isoformat(), "to": period.end.isoformat()}
@@ -365,6 +377,7 @@ def la_overview(request: HttpRequest) -> HttpResponse:
             "form": form,
             "errors": errors,
             "any_suppressed": any(r.suppressed for r in rows),
+            "priorities": priorities.la_priorities_for(actor, period),
         },
         status=400 if errors else 200,
     )

@@ -22,6 +22,7 @@ from attend.core.exceptions import ImportRejected
 from attend.core.results import ImportResult
 from attend.organisations.models import RegistrationGroup, School
 from attend.organisations.services import calendar_import, schools_import
+from attend.pupils.flags import demo_flags_set
 from attend.pupils.models import Enrolment, Pupil
 from attend.pupils.services import contacts_import, pupils_import
 from attend.registers.demo import DEMO_PASSWORD, DEMO_USERS, DemoUser, generate, mark_paths
@@ -107,6 +108,10 @@ class Command(BaseCommand):
                         if options.get("verbosity", 1) >= 2:
                             self.stdout.write(str(result))
                     self._users(urns)
+                    demo_flags_set(
+                        list(School.objects.filter(urn__in=urns).values_list("pk", flat=True)),
+                        until,
+                    )
             except ImportRejected as exc:
                 raise CommandError(
                     f"The demo data was refused (nothing was loaded):\n{exc}"
