@@ -326,15 +326,16 @@ def cohorts_withheld(
 # Half terms (the trend of the LA's priorities)
 # -------------------------------------------------------------------------------------------------
 
-#: Half terms of an academic year by month, from 1 August: (label, first month, last month).
-#: Schools' holidays differ; a week belongs to the half term in which its Monday falls.
-HALF_TERMS: tuple[tuple[str, int, int], ...] = (
-    ("Autumn 1", 8, 10),
-    ("Autumn 2", 11, 12),
-    ("Spring 1", 1, 2),
-    ("Spring 2", 3, 4),
-    ("Summer 1", 5, 5),
-    ("Summer 2", 6, 7),
+#: Half terms of an academic year by month, from 1 August: (label, first month). Schools'
+#: holidays differ: each half term runs in whole weeks, from the first Monday on or after the
+#: first of its month to the Sunday before the next one starts.
+HALF_TERMS: tuple[tuple[str, int], ...] = (
+    ("Autumn 1", 8),
+    ("Autumn 2", 11),
+    ("Spring 1", 1),
+    ("Spring 2", 3),
+    ("Summer 1", 5),
+    ("Summer 2", 6),
 )
 
 
@@ -343,35 +344,34 @@ class HalfTerm:
     label: str
     start: dt.date
     end: dt.date
+    #: Not cut short: whole weeks, Monday to Sunday.
+    whole: bool = True
 
 
-def _month_end(year: int, month: int) -> dt.date:
-    first_of_next = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return first_of_next - dt.timedelta(days=1)
+def _monday_on_or_after(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=(7 - day.weekday()) % 7)
 
 
 def half_terms(year_start: dt.date, until: dt.date | None = None) -> list[HalfTerm]:
     """The half terms of the academic year starting on ``year_start`` (1 August), labelled with
-    the year ("Autumn 1 2025/26"), those starting after ``until`` left out and the last cut at it.
-    """
-    out = []
+    the year ("Autumn 1 2025/26"); with ``until``, those starting after it are left out and the
+    last is cut at it (then not ``whole``)."""
     suffix = f"{year_start.year}/{str(year_start.year + 1)[2:]}"
-    for label, first, last in HALF_TERMS:
-        year = year_start.year if first >= 8 else year_start.year + 1
-        start, end = dt.date(year, first, 1), _month_end(year, last)
-        if until is not None:
-            if start > until:
-                break
-            end = min(end, until)
-        out.append(HalfTerm(f"{label} {suffix}", start, end))
+    starts = [
+        _monday_on_or_after(dt.date(year_start.year + (month < 8), month, 1))
+        for _, month in HALF_TERMS
+    ]
+    starts.append(_monday_on_or_after(dt.date(year_start.year + 1, 8, 1)))
+    out = []
+    for i, (label, _) in enumerate(HALF_TERMS):
+        start, end = starts[i], starts[i + 1] - dt.timedelta(days=1)
+        if until is not None and start > until:
+            break
+        if until is None or end <= until:
+            out.append(HalfTerm(f"{label} {suffix}", start, end))
+        else:
+            out.append(HalfTerm(f"{label} {suffix}", start, until, whole=False))
     return out
-
-
-def sum_figures(counts: Iterable[Counts]) -> Figures:
-    figures = Figures()
-    for c in counts:
-        figures.add(c)
-    return figures
 
 
 #: The DfE's main ethnicity codes (school census), for the labels of the ethnicity cohorts.

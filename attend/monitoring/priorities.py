@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from attend.accounts.models import User
 from attend.accounts.roles import ROLE_LEVEL, Level, Permission, role_has
@@ -23,6 +24,7 @@ from attend.core.charts import Chart, Series
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.core.exports import Table
 from attend.monitoring.cohorts_domain import (
+    HalfTerm,
     MeasureValue,
     PupilFacts,
     flag_in_force,
@@ -35,6 +37,7 @@ from attend.monitoring.selectors import FEWER_THAN_5, overview_school_ids
 from attend.organisations.models import LocalAuthority, Phase, School
 from attend.pupils.models import Characteristic, Enrolment, Flag, PupilFlag
 from attend.registers.domain import Counts, academic_year_start
+from attend.registers.models import WeekSummary
 from attend.registers.reports import BASE_COLUMNS, Period, enrolment_counts
 
 ANXIETY_FLAG = "Anxiety or school phobia"
@@ -54,6 +57,7 @@ DEFAULT_PRIORITIES: tuple[tuple[str, str], ...] = (
 _KINDS = ("sen_status", "social_worker", "cin_plan", "cp_plan", "youth_offending")
 
 CountsSource = Callable[[Period, Collection[int]], Mapping[int, Counts]]
+WeeksSource = Callable[[Sequence["HalfTerm"], Collection[int]], Sequence[Mapping[int, Counts]]]
 
 
 def la_defaults_ensure(la: LocalAuthority) -> None:
@@ -81,6 +85,41 @@ def exact_counts(period: Period, school_ids: Collection[int]) -> Mapping[int, Co
         pk: Counts(**dict(zip(BASE_COLUMNS, values[:width], strict=True)))
         for pk, values in enrolment_counts(period, school_ids=school_ids).items()
     }
+
+
+def whole_weeks_counts(
+    terms: Sequence[HalfTerm], school_ids: Collection[int]
+) -> list[dict[int, Counts]]:
+    """Per half term (each whole weeks, Monday to Sunday), per enrolment: the counts from the
+    weekly summary, in one query (the same figures as `attend report` for those dates)."""
+    out: list[dict[int, Counts]] = [{} for _ in terms]
+    if not terms or not school_ids:
+        return out
+    cases = " ".join(f"WHEN week >= %s AND week <= %s THEN {i}" for i in range(len(terms)))
+    ids = list(school_ids)
+    params: list[Any] = [v for t in terms for v in (t.start.isoformat(), t.end.isoformat())]
+    columns = ", ".join(f"SUM({c})" for c in BASE_COLUMNS)
+    # Table and column names are ours; every value is a parameter.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT enrolment_id, CASE {cases} ELSE -1 END, {columns} "  # noqa: S608
+            f"FROM {WeekSummary._meta.db_table} "
+            f"WHERE week >= %s AND week <= %s AND school_id IN ({', '.join(['%s'] * len(ids))}) "
+            "GROUP BY 1, 2",
+            [
+                *params,
+                min(t.start for t in terms).isoformat(),
+                max(t.end for t in terms).isoformat(),
+                *ids,
+            ],
+        )
+        for enrolment_id, bucket, *values in cursor.fetchall():
+            if bucket is None or int(bucket) < 0:
+                continue
+            out[int(bucket)][enrolment_id] = Counts(
+                **dict(zip(BASE_COLUMNS, (int(v or 0) for v in values), strict=True))
+            )
+    return out
 
 
 # -------------------------------------------------------------------------------------------------
@@ -129,7 +168,8 @@ class PriorityRow:
 
 @dataclass(frozen=True)
 class LAPriorities:
-    local_authority: LocalAuthority
+    la_code: str
+    la_name: str
     rows: list[PriorityRow]
     schools: int
     editable: bool
@@ -185,64 +225,63 @@ class _Facts:
 
 
 def _values(
-    priorities: list[Priority],
-    period: Period,
-    school_ids: list[int],
-    source: CountsSource,
-    known: _Facts,
+    priorities: list[Priority], counts: Mapping[int, Counts], on: dt.date, known: _Facts
 ) -> list[MeasureValue]:
-    counts = source(period, school_ids)
-    facts = known.on(period.end)
+    facts = known.on(on)
     return [measure_value(p.measure, p.flag_id, counts, facts, known.special) for p in priorities]
 
 
-def _la_ids(actor: User) -> list[int]:
-    """The LAs of the actor's LA-level memberships that see schools' figures."""
-    return sorted(
-        {
-            la_id
-            for role, la_id in actor.memberships.filter(local_authority__isnull=False).values_list(
-                "role", "local_authority_id"
-            )
-            if ROLE_LEVEL.get(role) == Level.LOCAL_AUTHORITY
-            and (
-                role_has(role, Permission.SCHOOL_AGGREGATES_VIEW)
-                or role_has(role, Permission.PUPIL_VIEW_SCHOOL)
-            )
-        }
-    )
+def _la_ids(actor: User) -> tuple[list[int], set[int]]:
+    """The LAs of the actor's LA-level memberships that see schools' figures, and those of them
+    whose priorities the actor manages."""
+    readers: set[int] = set()
+    managers: set[int] = set()
+    for role, la_id in actor.memberships.filter(local_authority__isnull=False).values_list(
+        "role", "local_authority_id"
+    ):
+        if ROLE_LEVEL.get(role) != Level.LOCAL_AUTHORITY:
+            continue
+        if role_has(role, Permission.SCHOOL_AGGREGATES_VIEW) or role_has(
+            role, Permission.PUPIL_VIEW_SCHOOL
+        ):
+            readers.add(la_id)
+        if role_has(role, Permission.LA_SETTINGS_MANAGE):
+            managers.add(la_id)
+    return sorted(readers), managers
 
 
 def la_priorities_for(
-    actor: User, period: Period, *, source: CountsSource = exact_counts
+    actor: User,
+    period: Period,
+    *,
+    source: CountsSource = exact_counts,
+    weeks: WeeksSource = whole_weeks_counts,
 ) -> list[LAPriorities]:
     """The active priorities of each LA where the actor is an LA reader, with their value for the
     period and for each half term of this academic year so far and of last year, across the
-    actor's schools of that LA. The number of queries depends on the LAs, not the schools."""
+    actor's schools of that LA. The number of queries depends on the LAs, not the schools.
+
+    ``source`` gives the exact counts of a period (the period, and the half term it cuts);
+    ``weeks`` those of whole half terms in one go: both map enrolment id -> Counts, so a
+    maintained year summary can take their place."""
     school_ids = overview_school_ids(actor)
     if school_ids is None:
         raise NotFoundOrForbidden
-    la_ids = _la_ids(actor)
+    la_ids, editable = _la_ids(actor)
     if not la_ids:
         return []
-    editable = {
-        la_id
-        for role, la_id in actor.memberships.filter(local_authority_id__in=la_ids).values_list(
-            "role", "local_authority_id"
-        )
-        if role_has(role, Permission.LA_SETTINGS_MANAGE)
-    }
     by_la: dict[int, list[int]] = {la_id: [] for la_id in la_ids}
-    for pk, la_id in School.objects.filter(
+    las: dict[int, tuple[str, str]] = {}
+    for pk, la_id, code, name in School.objects.filter(
         pk__in=school_ids, local_authority_id__in=la_ids
-    ).values_list("pk", "local_authority_id"):
+    ).values_list("pk", "local_authority_id", "local_authority__code", "local_authority__name"):
         by_la[la_id].append(pk)
+        las[la_id] = (code, name)
     priorities: dict[int, list[Priority]] = {la_id: [] for la_id in la_ids}
     for priority in Priority.objects.filter(local_authority_id__in=la_ids, active=True).order_by(
         "order", "pk"
     ):
         priorities[priority.local_authority_id].append(priority)
-    las = LocalAuthority.objects.in_bulk(la_ids)
     year = academic_year_start(period.end)
     this_terms = half_terms(year, until=period.end)
     last_terms = half_terms(dt.date(year.year - 1, 8, 1))
@@ -250,18 +289,26 @@ def la_priorities_for(
     for la_id in la_ids:
         chosen = priorities[la_id]
         schools = sorted(by_la[la_id])
-        if not chosen:
-            out.append(LAPriorities(las[la_id], [], len(schools), la_id in editable))
+        if not schools:
             continue
-        known = _Facts(schools, max(period.end, this_terms[-1].end if this_terms else period.end))
-        current = _values(chosen, period, schools, source, known)
+        code, name = las[la_id]
+        if not chosen:
+            out.append(LAPriorities(code, name, [], len(schools), la_id in editable))
+            continue
+        known = _Facts(schools, period.end)
+        current = _values(chosen, source(period, schools), period.end, known)
+        terms = [*this_terms, *last_terms]
+        whole = [t for t in terms if t.whole]
+        by_term = dict(zip(whole, weeks(whole, schools), strict=True))
         trends: list[list[TrendPoint]] = [[] for _ in chosen]
         last: list[list[TrendPoint]] = [[] for _ in chosen]
-        for terms, into in ((this_terms, trends), (last_terms, last)):
-            for term in terms:
-                values = _values(chosen, Period(term.start, term.end), schools, source, known)
-                for i, value in enumerate(values):
-                    into[i].append(TrendPoint(term.label, term.start, term.end, value))
+        for term in terms:
+            counts = by_term.get(term) or (
+                {} if term.whole else source(Period(term.start, term.end), schools)
+            )
+            into = trends if term in this_terms else last
+            for i, value in enumerate(_values(chosen, counts, term.end, known)):
+                into[i].append(TrendPoint(term.label, term.start, term.end, value))
         rows = [
             PriorityRow(
                 priority_id=p.pk,
@@ -274,7 +321,7 @@ def la_priorities_for(
             )
             for i, p in enumerate(chosen)
         ]
-        out.append(LAPriorities(las[la_id], rows, len(schools), la_id in editable))
+        out.append(LAPriorities(code, name, rows, len(schools), la_id in editable))
     return out
 
 
@@ -374,7 +421,7 @@ def export_table(found: list[LAPriorities], period: Period) -> Table:
             for label, start, end, value in points:
                 rows.append(
                     (
-                        la.local_authority.code,
+                        la.la_code,
                         row.title,
                         row.measure_label,
                         label,
