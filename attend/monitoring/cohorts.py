@@ -14,11 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Q
 
+from attend.accounts.models import User
+from attend.accounts.roles import Permission
+from attend.accounts.scope import scope_for
 from attend.core.charts import Chart, Series
 from attend.monitoring.cohorts_domain import (
     CHARACTERISTIC_COHORTS,
@@ -162,6 +165,8 @@ class CohortTable:
     sections: list[CohortSection]
     total: int
     suppressed: bool
+    #: The reader may define the school's flags and flag pupils (a link to the flags pages).
+    manage_flags: bool = False
 
     @property
     def rows(self) -> list[CohortRow]:
@@ -355,16 +360,21 @@ def cohort_table(
     return CohortTable(sections=sections, total=total, suppressed=suppress)
 
 
-def cohort_table_for(dashboard: SchoolDashboard) -> CohortTable:
+def cohort_table_for(dashboard: SchoolDashboard, actor: User | None = None) -> CohortTable:
     """The cohorts of a dashboard (already scoped by ``school_dashboard_for``), from its
     per-enrolment counts; characteristics and flags in force on the period's last day."""
     facts = school_facts(dashboard.school.pk, dashboard.period.end)
-    return cohort_table(
+    table = cohort_table(
         dashboard.enrolment_counts,
         facts,
         school_flags(dashboard.school),
         suppress=dashboard.suppressed,
     )
+    if actor is not None and not dashboard.suppressed:
+        scope = scope_for(actor)
+        if scope.can(Permission.FLAG_MANAGE, dashboard.school.pk):
+            return replace(table, manage_flags=True)
+    return table
 
 
 #: The columns of the cohorts export.

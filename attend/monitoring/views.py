@@ -167,7 +167,7 @@ def _render_dashboard(request: HttpRequest, school_id: int, *, governors: bool) 
             "form": form,
             "errors": errors,
             "governors": governors,
-            "cohorts": cohorts.cohort_table_for(dashboard),
+            "cohorts": cohorts.cohort_table_for(dashboard, actor),
         },
         status=400 if errors else 200,
     )

@@ -192,7 +192,7 @@ def _pupil_flag(w: World) -> PupilFlag:
 
 def _priority(w: World) -> Priority:
     la_defaults_ensure(w.school.local_authority)
-    return Priority.objects.filter(local_authority=w.school.local_authority).first()
+    return Priority.objects.filter(local_authority=w.school.local_authority).earliest("order")
 
 
 class World:

@@ -233,5 +233,5 @@ def test_la_admin_edits_a_priority(client, la, area):
     # Another LA's priority: 404.
     other = LocalAuthority.objects.create(code="888", name="Elsewhere")
     priorities.la_defaults_ensure(other)
-    theirs = Priority.objects.filter(local_authority=other).first()
+    theirs = Priority.objects.filter(local_authority=other).earliest("order")
     assert client.get(reverse("la_priority", args=[theirs.pk])).status_code == 404
