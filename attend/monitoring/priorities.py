@@ -29,7 +29,7 @@ from attend.monitoring.cohorts_domain import (
     PupilFacts,
     flag_in_force,
     half_terms,
-    measure_value,
+    measure_values,
     value_in_force,
 )
 from attend.monitoring.models import Priority, PriorityMeasure
@@ -191,6 +191,12 @@ class _Facts:
             .iterator(chunk_size=10000)
         ):
             self.history[(pupil_id, kind)].append((applies_from, value))
+        # Only a pupil who ever had a value a measure looks for (Y, or E for SEN) can be in one.
+        self.pupils = {
+            pupil_id
+            for (pupil_id, _), values in self.history.items()
+            if any(value in ("Y", "E") for _, value in values)
+        }
         self.flags: dict[tuple[int, int], list[tuple[int, dt.date, dt.date | None]]] = defaultdict(
             list
         )
@@ -206,8 +212,12 @@ class _Facts:
         self.special = {pk: phase == Phase.SPECIAL for pk, _, _, phase in self.enrolments}
 
     def on(self, day: dt.date) -> dict[int, PupilFacts]:
+        """The facts on ``day`` of the enrolments with a characteristic or a flag that some
+        measure reads (the others are in no cohort)."""
         facts = {}
         for pk, pupil_id, school_id, _ in self.enrolments:
+            if pupil_id not in self.pupils and (pupil_id, school_id) not in self.flags:
+                continue
             characteristics = {}
             for kind in _KINDS:
                 history = self.history.get((pupil_id, kind))
@@ -220,15 +230,17 @@ class _Facts:
                 for flag, start, end in self.flags.get((pupil_id, school_id), ())
                 if flag_in_force(start, end, day)
             )
-            facts[pk] = PupilFacts(characteristics=characteristics, flags=flags)
+            if characteristics or flags:
+                facts[pk] = PupilFacts(characteristics=characteristics, flags=flags)
         return facts
 
 
 def _values(
     priorities: list[Priority], counts: Mapping[int, Counts], on: dt.date, known: _Facts
 ) -> list[MeasureValue]:
-    facts = known.on(on)
-    return [measure_value(p.measure, p.flag_id, counts, facts, known.special) for p in priorities]
+    return measure_values(
+        [(p.measure, p.flag_id) for p in priorities], counts, known.on(on), known.special
+    )
 
 
 def _la_ids(actor: User) -> tuple[list[int], set[int]]:

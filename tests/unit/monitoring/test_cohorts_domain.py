@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from attend.monitoring.cohorts_domain import (
     EHCP,
     FLAG,
+    MEASURES,
     OVERALL_ABSENCE,
     PARTITIONS,
     PERSISTENT_ABSENCE,
@@ -32,6 +33,7 @@ from attend.monitoring.cohorts_domain import (
     half_terms,
     in_measure,
     measure_value,
+    measure_values,
     value_in_force,
     year_group_order,
 )
@@ -265,3 +267,39 @@ def test_measure_value_is_withheld_under_5_pupils():
     assert value.pupils == 6 and value.rate == Decimal("10.00")
     pa = measure_value(PERSISTENT_ABSENCE, None, counts, facts, special)
     assert pa.rate == Decimal("100.00")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 10),
+            st.integers(0, 4),
+            st.sampled_from(["N", "K", "E"]),
+            st.booleans(),
+            st.booleans(),
+            st.booleans(),
+        ),
+        max_size=30,
+    )
+)
+def test_measure_values_equal_measure_value_one_by_one(pupils):
+    counts, facts, special = {}, {}, {}
+    for pk, (present, absent, sen, sw, flagged, in_special) in enumerate(pupils):
+        counts[pk] = Counts(present=present, unauthorised=absent)
+        facts[pk] = PupilFacts(
+            characteristics={"sen_status": sen, "social_worker": "Y" if sw else "N"},
+            flags=frozenset({7}) if flagged else frozenset(),
+        )
+        special[pk] = in_special
+    measures = [(m, 7 if m == FLAG else None) for m in MEASURES]
+    # measure_values reads only the enrolments in facts for cohorts: give it the sparse ones.
+    sparse = {
+        pk: f
+        for pk, f in facts.items()
+        if f.flags
+        or f.characteristics["sen_status"] == "E"
+        or f.characteristics["social_worker"] == "Y"
+    }
+    expected = [measure_value(m, f, counts, facts, special) for m, f in measures]
+    assert measure_values(measures, counts, sparse, special) == expected
