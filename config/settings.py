@@ -9,6 +9,11 @@ ATTEND_PRODUCTION   "1" for production: HTTPS only (HSTS, secure cookies, redire
 ATTEND_BEHIND_PROXY "1" when a TLS-terminating reverse proxy sets X-Forwarded-Proto and appends the
                     client's address to X-Forwarded-For (only then are those headers trusted)
 ATTEND_HSTS_PRELOAD "0" to leave out HSTS preload (default on in production; see below)
+ATTEND_NOTIFICATIONS_BACKEND  console (default: files in var/outbox), smtp or notify
+ATTEND_SMTP_HOST, ATTEND_SMTP_PORT, ATTEND_SMTP_USER, ATTEND_SMTP_PASSWORD, ATTEND_SMTP_TLS,
+ATTEND_FROM_EMAIL   the SMTP backend
+ATTEND_NOTIFY_API_KEY, ATTEND_NOTIFY_BASE_URL, ATTEND_NOTIFY_EMAIL_TEMPLATE,
+ATTEND_NOTIFY_SMS_TEMPLATE    the GOV.UK Notify backend (templates with ((subject)) and ((body)))
 """
 
 from __future__ import annotations
@@ -77,6 +82,9 @@ INSTALLED_APPS = [
     "attend.registers",
     "attend.audit",
     "attend.monitoring",
+    "attend.notifications",
+    "attend.reference",
+    "attend.governors",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +249,23 @@ if not DEBUG and _flag("ATTEND_PRODUCTION"):
 
 ATTEND_DEMO_USERS = _flag("ATTEND_DEMO_USERS")
 
+# Messages (attend.notifications): where they go.
+ATTEND_NOTIFICATIONS_BACKEND = os.environ.get("ATTEND_NOTIFICATIONS_BACKEND", "console")
+ATTEND_OUTBOX_DIR = VAR_DIR / "outbox"
+EMAIL_HOST = os.environ.get("ATTEND_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ATTEND_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("ATTEND_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ATTEND_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _flag("ATTEND_SMTP_TLS")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("ATTEND_FROM_EMAIL", "attendance@localhost")
+ATTEND_NOTIFY_API_KEY = os.environ.get("ATTEND_NOTIFY_API_KEY", "")
+ATTEND_NOTIFY_BASE_URL = os.environ.get(
+    "ATTEND_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+)
+ATTEND_NOTIFY_EMAIL_TEMPLATE = os.environ.get("ATTEND_NOTIFY_EMAIL_TEMPLATE", "")
+ATTEND_NOTIFY_SMS_TEMPLATE = os.environ.get("ATTEND_NOTIFY_SMS_TEMPLATE", "")
+
 # Pupil data never goes into logs: log only our own messages, never request bodies; the request
 # loggers (django.request, and django.server under runserver) lose query strings and the request.
 LOGGING = {
@@ -265,6 +290,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "django.request": {"filters": ["no_request_data"]},
+        # The Notify client logs the provider's error text, which may quote an address:
+        # attend.notifications logs each failure itself, without it.
+        "notifications_python_client": {"level": "CRITICAL"},
         "django.server": {
             "handlers": ["django.server"],
             "filters": ["no_request_data"],

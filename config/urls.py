@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("attend.registers.urls")),
     path("", include("attend.monitoring.urls")),
     path("", include("attend.pupils.urls")),
+    path("", include("attend.governors.urls")),
 ]
 
 # Django's own error views render our templates (404.html, 500.html, 403.html, 400.html): generic

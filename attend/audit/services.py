@@ -24,7 +24,14 @@ from attend.organisations.models import School
 from attend.pupils.models import Enrolment, Pupil
 from attend.registers import summaries
 from attend.registers.domain import week_of
-from attend.registers.models import Amendment, Mark, Register, WeekSummary
+from attend.registers.models import (
+    Amendment,
+    Mark,
+    Register,
+    SchoolSessionSummary,
+    SchoolWeekSummary,
+    WeekSummary,
+)
 
 #: How many changed rows an import's event lists field by field; the rest are only counted.
 MAX_CHANGES_RECORDED = 50
@@ -242,6 +249,8 @@ def retention_apply(*, as_of: dt.date, by: str) -> selectors.RetentionPlan:
             cursor.execute(f"DELETE FROM {mark} WHERE date < %s", [cutoff])  # noqa: S608
         Register.objects.filter(date__lt=cutoff).delete()
         WeekSummary.objects.filter(week__lt=summaries_week).delete()
+        SchoolWeekSummary.objects.filter(week__lt=summaries_week).delete()
+        SchoolSessionSummary.objects.filter(date__lt=cutoff).delete()
         if straddle:
             summaries.refresh_affected()
         audit_record(

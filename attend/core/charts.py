@@ -9,7 +9,7 @@ Use ``{% load charts %}{% chart my_chart %}``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -46,6 +46,8 @@ class Chart:
     category_label: str = ""
     #: Top of the y axis; by default a round number above the largest value.
     maximum: Decimal | None = None
+    #: Bottom of the y axis (0 by default; a line of rates may start higher, and says so).
+    minimum: Decimal = Decimal(0)
 
     def __post_init__(self) -> None:
         for series in self.series:
@@ -136,16 +138,18 @@ def _text(value: Decimal | int | None, unit: str) -> str:
 
 def layout(chart: Chart) -> Layout:
     values = [Decimal(v) for s in chart.series for v in s.values if v is not None]
-    top = chart.maximum or nice_maximum(max(values, default=Decimal(0)))
+    bottom = chart.minimum
+    top = chart.maximum or bottom + nice_maximum(max(values, default=bottom) - bottom)
     out = Layout(chart=chart)
     plot_height = out.baseline - TOP
     span = out.right - out.left
 
     def y_of(value: Decimal | int) -> float:
-        return round(out.baseline - float(Decimal(value) / top) * plot_height, 1)
+        share = (max(Decimal(value), bottom) - bottom) / (top - bottom)
+        return round(out.baseline - float(share) * plot_height, 1)
 
     for i in range(TICKS + 1):
-        level = top * i / TICKS
+        level = bottom + (top - bottom) * i / TICKS
         out.ticks.append(Tick(y_of(level), f"{level.normalize():f}{chart.unit}"))
     n = len(chart.categories)
     if not n:
@@ -201,3 +205,12 @@ def layout(chart: Chart) -> Layout:
                 )
             )
     return out
+
+
+def axis_floor(values: Iterable[Decimal | int | None], step: int = 10) -> Decimal:
+    """A round bottom for an axis of percentages: the multiple of ``step`` at least ``step`` below
+    the smallest value (0 when there is none), so that a line of high rates is not flat."""
+    known = [Decimal(v) for v in values if v is not None]
+    if not known:
+        return Decimal(0)
+    return max(Decimal(0), Decimal(math.floor(min(known) / step) * step - step))

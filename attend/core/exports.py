@@ -49,6 +49,8 @@ def csv_cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # a number, negative or not, is not a formula
     text = str(value)
     if text[:1] in _FORMULA_START:
         return "'" + text

@@ -41,3 +41,43 @@ class PeriodForm(forms.Form):
             return Period.of(self.today)
         end = self.cleaned_data.get("to") or self.today
         return Period.of(end, self.cleaned_data.get("from"))
+
+
+class AsOfForm(forms.Form):
+    """``as_of``: the day the pupil page and "who needs attention" are read on (default today)."""
+
+    as_of = forms.DateField(required=False, input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS)
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_as_of(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("as_of")
+        if value and value > self.today:
+            raise forms.ValidationError("The date must be today or in the past")
+        return value
+
+    def day(self) -> dt.date:
+        if not self.is_bound or not self.is_valid():
+            return self.today
+        return self.cleaned_data.get("as_of") or self.today
+
+
+class RecognitionForm(forms.Form):
+    """The half term (by its first day) and the threshold of excellent attendance (a whole
+    percentage from 50 to 100; default 100)."""
+
+    half_term = forms.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages=DATE_ERRORS
+    )
+    threshold = forms.IntegerField(
+        required=False,
+        min_value=50,
+        max_value=100,
+        error_messages={
+            "invalid": "Enter a whole number from 50 to 100",
+            "min_value": "Enter a whole number from 50 to 100",
+            "max_value": "Enter a whole number from 50 to 100",
+        },
+    )

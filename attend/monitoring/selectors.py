@@ -24,9 +24,10 @@ from django.db.models import Q
 from attend.accounts.models import User
 from attend.accounts.roles import ROLE_LEVEL, ROLE_PERMISSIONS, Level, Permission
 from attend.accounts.scope import scope_for
-from attend.core.charts import Chart, Series
+from attend.core.charts import Chart, Series, axis_floor
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.monitoring.domain import SMALLEST_SHOWN, withheld_parts
+from attend.monitoring.patterns import Patterns, patterns_for
 from attend.organisations.models import Phase, School
 from attend.pupils.models import Enrolment
 from attend.registers.domain import (
@@ -368,6 +369,8 @@ class SchoolDashboard:
     suppressed: bool
     #: The exact counts of each enrolment with a possible session (for the cohorts).
     enrolment_counts: dict[int, Counts] = field(default_factory=dict)
+    #: By day and session, lateness, and by week against last year (monitoring.patterns).
+    patterns: Patterns | None = None
 
     def category(self, category: AttendanceCategory) -> CategoryRow:
         return next(row for row in self.categories if row.category == category)
@@ -383,6 +386,7 @@ class SchoolDashboard:
             kind="line",
             category_label="Week beginning",
             maximum=Decimal(100),
+            minimum=axis_floor(w.attendance_rate for w in self.weeks),
         )
 
 
@@ -397,10 +401,16 @@ def _school_for(actor: User, school_id: int) -> School:
 
 
 def school_dashboard_for(
-    actor: User, school_id: int, period: Period, *, aggregates_only: bool = False
+    actor: User,
+    school_id: int,
+    period: Period,
+    *,
+    aggregates_only: bool = False,
+    with_patterns: bool = True,
 ) -> SchoolDashboard:
     """A school's figures for the period: headline counts and rates, the five categories, sessions
-    by code and by week.
+    by code and by week; ``with_patterns``, the patterns by day, session, lateness and against
+    last year (monitoring.patterns).
 
     Needs ``SCHOOL_AGGREGATES_VIEW`` at the school. The enrolments behind each category come with
     ``PUPIL_VIEW_SCHOOL`` (and not ``aggregates_only``); without them, counts of pupils under 5
@@ -419,16 +429,27 @@ def school_dashboard_for(
         if category is not None:
             found[pk] = (counts, category)
     lines = _pupil_lines(school.pk, found) if named else None
+    weeks = _week_rows(school.pk, period)
     return SchoolDashboard(
         school=school,
         period=period,
         headline=_headline(tally, suppress=suppress),
         categories=_category_rows(tally, lines, suppress=suppress),
         reasons=_reason_rows(tally),
-        weeks=_week_rows(school.pk, period),
+        weeks=weeks,
         named=named,
         suppressed=suppress,
         enrolment_counts={pk: counts for pk, (counts, _) in found.items()},
+        patterns=patterns_for(
+            school.pk,
+            period,
+            shown_weeks=[w.week for w in weeks],
+            totals=totals,
+            lines=lines,
+            pupils=lambda n: _cohort(n, tally.enrolments, suppress=suppress),
+        )
+        if with_patterns
+        else None,
     )
 
 
@@ -461,7 +482,7 @@ def school_category_for(
     """The enrolments in one of the five categories (needs ``PUPIL_VIEW_SCHOOL``)."""
     if not scope_for(actor).can(Permission.PUPIL_VIEW_SCHOOL, school_id):
         raise NotFoundOrForbidden
-    dashboard = school_dashboard_for(actor, school_id, period)
+    dashboard = school_dashboard_for(actor, school_id, period, with_patterns=False)
     return dashboard, dashboard.category(category)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from attend.monitoring import priority_views, views
+from attend.monitoring import priority_views, pupil_views, views
 from attend.registers.domain import AttendanceCategory
 
 
@@ -29,4 +29,19 @@ urlpatterns = [
     path("la/overview/", views.la_overview, name="la_overview"),
     path("la/priorities/", priority_views.la_priorities, name="la_priorities"),
     path("la/priorities/<int:priority_id>/", priority_views.la_priority, name="la_priority"),
+    # The pupil page, who needs attention and recognition (attend/monitoring/pupil_views.py).
+    path("pupils/<int:enrolment_id>/", pupil_views.pupil_page_view, name="pupil_page"),
+    path(
+        "schools/<int:school_id>/attention/", pupil_views.school_attention, name="school_attention"
+    ),
+    path(
+        "schools/<int:school_id>/recognition/",
+        pupil_views.school_recognition,
+        name="school_recognition",
+    ),
+    path(
+        "schools/<int:school_id>/recognition/certificates/",
+        pupil_views.recognition_certificates,
+        name="recognition_certificates",
+    ),
 ]

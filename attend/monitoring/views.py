@@ -21,8 +21,10 @@ from attend.audit.services import audit_pupil_list_view
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.core.exports import Table, export_format, table_response
 from attend.core.views import ErrorItem, actor_of, scoped_view
+from attend.governors import views as governors_views
 from attend.monitoring import cohorts, priorities, selectors
 from attend.monitoring.forms import PeriodForm
+from attend.monitoring.pattern_tables import pattern_table
 from attend.monitoring.selectors import (
     CATEGORY_LABELS,
     SORT_KEYS,
@@ -137,6 +139,9 @@ def _dashboard_table(dashboard: SchoolDashboard, table: str) -> Table:
                 for w in dashboard.weeks
             ],
         )
+    patterns = pattern_table(dashboard.patterns, table, name)
+    if patterns is not None:
+        return patterns
     if table == "cohorts":
         return _table(
             name,
@@ -152,12 +157,16 @@ def _render_dashboard(request: HttpRequest, school_id: int, *, governors: bool) 
     form, period, errors = _period(request)
     dashboard = selectors.school_dashboard_for(actor, school_id, period, aggregates_only=governors)
     fmt = export_format(request)
+    table = request.GET.get("table", "")
+    if fmt and governors and table in governors_views.TABLES:
+        return governors_views.governors_table(actor, dashboard, table, fmt)
     if fmt:
-        return table_response(_dashboard_table(dashboard, request.GET.get("table", "")), fmt)
+        return table_response(_dashboard_table(dashboard, table), fmt)
     return render(
         request,
         "monitoring/dashboard.html",
         {
+            **(governors_views.governors_context(actor, dashboard) if governors else {}),
             "nav": "registers",
             "dashboard": dashboard,
             "school": dashboard.school,

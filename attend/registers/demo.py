@@ -81,26 +81,38 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the published password of t
 
 @dataclass(frozen=True)
 class DemoUser:
-    """A demo login: ``school`` indexes the generated schools (None: the superuser)."""
+    """A demo login. ``level`` says what the membership attaches to: "school" (``school`` indexes
+    the generated schools), "trust" (the demo trust: the schools after the first), "la" (the demo
+    LA), "parent" (a contact with parental responsibility of a pupil of school ``school``) or
+    "admin" (the superuser, no membership)."""
 
     username: str
     first_name: str
     last_name: str
-    role: str  # an accounts.roles.Role value, or "" for the superuser
+    role: str  # an accounts.roles.Role value, or "" for the superuser and the parent
     school: int | None
     position: str = ""
+    level: str = "school"
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("teacher", "Priya", "Shah", "teacher", 0, "Class teacher"),
     DemoUser("office", "Gary", "Wood", "office", 0, "Attendance officer"),
     DemoUser("head", "Helen", "Carter", "senior", 0, "Headteacher"),
+    DemoUser("governor", "Ruth", "Evans", "governor", 0, "Chair of governors"),
     DemoUser("teacher2", "Daniel", "Okafor", "teacher", 1, "Form tutor"),
     DemoUser("office2", "Sarah", "Price", "office", 1, "Attendance officer"),
     DemoUser("head2", "Mark", "Bennett", "senior", 1, "Headteacher"),
-    DemoUser("admin", "Alex", "Admin", "", None, "System administrator"),
+    DemoUser("trust", "Imran", "Malik", "trust_lead", None, "Trust attendance lead", "trust"),
+    DemoUser("laofficer", "Joanne", "Fisher", "la_officer", None, "LA attendance officer", "la"),
+    DemoUser("laadmin", "Tom", "Hughes", "la_admin", None, "LA attendance team leader", "la"),
+    DemoUser("socialworker", "Grace", "Adeyemi", "social_worker", None, "Social worker", "la"),
+    DemoUser("vsh", "Colin", "Ward", "virtual_school_head", None, "Virtual school head", "la"),
+    DemoUser("parent", "Claire", "", "", 0, "Parent", "parent"),
+    DemoUser("admin", "Alex", "Admin", "", None, "System administrator", "admin"),
 )
-"""The demo logins: a teacher, the office and the head of the first two schools, and a superuser."""
+"""The demo logins: one for every role (staff of the first two schools, the demo trust, the LA,
+a social worker with a caseload, the virtual school head and a parent) and a superuser."""
 
 MarksFiles = Literal["single", "monthly"]
 
@@ -1053,6 +1065,7 @@ def generate(
     la_code: str = "938",
     la_name: str = "Demoshire",
     marks_files: MarksFiles = "single",
+    previous_year: bool = False,
 ) -> dict[str, Path]:
     """Write a demo local authority into ``directory`` as the CSV files of the imports.
 
@@ -1060,7 +1073,9 @@ def generate(
     ``pupils_per_school`` pupils each on average (a secondary has about three times a primary's
     roll). The calendar covers the academic year of ``until`` (default: yesterday) and the year
     before; marks cover every school session from 1 August of that academic year up to and
-    including ``until``.
+    including ``until``. With ``previous_year``, also the marks of the academic year before (1
+    August to 31 July) for the enrolments that had started by then, so that this year's weeks
+    can be set against last year's; this year's marks are the same either way.
 
     Returns the paths by name, in import order: ``schools``, ``calendar``, ``pupils``,
     ``contacts``, then ``marks`` (``marks_files="single"``) or ``marks-YYYY-MM`` for each month
@@ -1113,6 +1128,13 @@ def generate(
         for school in la:
             school_rng = random.Random(rng.getrandbits(64))
             school_enrolments = by_school.get(school.index, [])
+            if previous_year:
+                last_rng = random.Random(f"{seed}-{school.urn}-previous-year")
+                last_end = date(ay, 7, 31)
+                for day, lines in _school_marks(
+                    last_rng, school, school_enrolments, ay - 1, last_end
+                ):
+                    files.write(day, lines)
             for day, lines in _school_marks(school_rng, school, school_enrolments, ay, until):
                 files.write(day, lines)
     finally:

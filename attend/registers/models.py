@@ -192,3 +192,35 @@ for _code, _column in CODE_COLUMNS.items():
     SchoolWeekSummary.add_to_class(
         _column, models.PositiveIntegerField(default=0, help_text=f"Sessions coded {_code}")
     )
+
+
+class SchoolSessionSummary(models.Model):
+    """A school's sessions by statistical category for one date and session (AM or PM): the
+    figures by day of the week and by morning and afternoon, without reading the marks.
+
+    Kept in the same transaction as the marks (registers.summaries), from the marks of the
+    enrolments of the school; `attend rebuild-summaries` recomputes it with the weekly summaries.
+    """
+
+    school = models.ForeignKey(
+        "organisations.School", on_delete=models.CASCADE, related_name="session_totals"
+    )
+    date = models.DateField()
+    session = models.CharField(max_length=2, choices=SESSION_CHOICES)
+    present = models.PositiveIntegerField(default=0)
+    aea = models.PositiveIntegerField(default=0)
+    authorised = models.PositiveIntegerField(default=0)
+    unauthorised = models.PositiveIntegerField(default=0)
+    not_possible = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0, help_text="Sessions coded L or U")
+    late_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "date", "session"], name="school_session_summary_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.date} {self.session}"

@@ -433,7 +433,7 @@ def register_take(
             if e.pk not in held
         ]
         Mark.objects.bulk_create(new)
-        summaries.refresh_week((m.enrolment_id for m in new), day)
+        summaries.refresh_week((m.enrolment_id for m in new), day, session=session)
         audit_record(
             actor=actor,
             action="register.take",
@@ -521,7 +521,7 @@ def register_amend(
             )
             touched.append(enrolment_id)
             count += 1
-        summaries.refresh_week(touched, day)
+        summaries.refresh_week(touched, day, session=session)
     return count
 
 

@@ -3,6 +3,10 @@
 One SQL statement recomputes the rows of the (enrolment, week) pairs a write touched from the marks
 (at most 14 marks per pair, found through the unique (enrolment, date, session) index). The same
 statement, week by week, is the full rebuild; a test holds the two paths equal.
+
+SchoolSessionSummary (a school's counts per date and session) is kept in the same transaction: the
+(school, date, session) rows a write touched are recomputed from the marks of that school's
+enrolments, one probe of the unique (enrolment, date, session) index per enrolment.
 """
 
 from __future__ import annotations
@@ -15,13 +19,21 @@ from django.db import connection
 
 from attend.pupils.models import Enrolment
 from attend.registers.domain import CODES, HISTORIC_CODES, LATE_CODES, PENALTY_CODES, week_of
-from attend.registers.models import CODE_COLUMNS, Mark, SchoolWeekSummary, WeekSummary
+from attend.registers.models import (
+    CODE_COLUMNS,
+    Mark,
+    SchoolSessionSummary,
+    SchoolWeekSummary,
+    WeekSummary,
+)
 
 MARK = Mark._meta.db_table
 SUMMARY = WeekSummary._meta.db_table
 ENROLMENT = Enrolment._meta.db_table
 SCHOOL_SUMMARY = SchoolWeekSummary._meta.db_table
 AFFECTED = "attend_affected_weeks"
+SESSION_SUMMARY = SchoolSessionSummary._meta.db_table
+AFFECTED_SESSIONS = "attend_affected_sessions"
 
 
 def _sql_literal(code: str) -> str:
@@ -78,6 +90,58 @@ def _refresh_school_weeks(cursor: Any, pairs: str, params: list[Any]) -> None:
     )
 
 
+# The session summary: categories and late (the first six counts), and minutes late.
+_SESSION_COLUMNS = ", ".join([*CATEGORY_COLUMNS, "late"])
+
+
+def _session_insert(keys: str) -> str:
+    """INSERT ... SELECT of session summary rows: `keys` selects school_id, date and session,
+    then the counts of the marks aliased `m`."""
+    return (
+        f"INSERT INTO {SESSION_SUMMARY} (school_id, date, session, late_minutes, "
+        f"{_SESSION_COLUMNS}) SELECT {keys}, COALESCE(SUM(m.minutes_late), 0), "
+        f"{select_counts(len(CATEGORY_COLUMNS) + 1)} "
+    )
+
+
+def _insert_sessions(cursor: Any, sessions: str, params: list[Any]) -> None:
+    """Insert the SchoolSessionSummary rows of the (school_id, date, session) triples that
+    `sessions` selects (no duplicates), from the marks of each school's enrolments."""
+    # CROSS JOIN keeps this order on SQLite (sessions, then the school's enrolments, then one
+    # probe of the unique mark index each) rather than reading every school's marks of the date
+    # through the date index; PostgreSQL plans it as the inner join it is.
+    cursor.execute(
+        _session_insert("p.school_id, p.date, p.session") + f"FROM ({sessions}) p "
+        f"CROSS JOIN {ENROLMENT} e CROSS JOIN {MARK} m "
+        "WHERE e.school_id = p.school_id AND m.enrolment_id = e.id AND m.date = p.date "
+        "AND m.session = p.session GROUP BY p.school_id, p.date, p.session",
+        params,
+    )
+
+
+def _refresh_sessions(cursor: Any, triples: str, params: list[Any]) -> None:
+    """Recompute the SchoolSessionSummary rows of the (school_id, date, session) triples that
+    `triples` selects, through a temporary table (a batch write)."""
+    cursor.execute(f"DROP TABLE IF EXISTS {AFFECTED_SESSIONS}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {AFFECTED_SESSIONS} (school_id bigint NOT NULL, "
+        "date date NOT NULL, session varchar(2) NOT NULL, PRIMARY KEY (school_id, date, session))"
+    )
+    cursor.execute(
+        f"INSERT INTO {AFFECTED_SESSIONS} (school_id, date, session) "
+        f"SELECT DISTINCT school_id, date, session FROM ({triples}) t",
+        params,
+    )
+    cursor.execute(
+        f"DELETE FROM {SESSION_SUMMARY} WHERE school_id IN "
+        f"(SELECT school_id FROM {AFFECTED_SESSIONS}) AND EXISTS (SELECT 1 FROM "
+        f"{AFFECTED_SESSIONS} a WHERE a.school_id = {SESSION_SUMMARY}.school_id "
+        f"AND a.date = {SESSION_SUMMARY}.date AND a.session = {SESSION_SUMMARY}.session)"
+    )
+    _insert_sessions(cursor, f"SELECT school_id, date, session FROM {AFFECTED_SESSIONS}", [])
+    cursor.execute(f"DROP TABLE {AFFECTED_SESSIONS}")
+
+
 def _iso(day: dt.date) -> str:
     return day.isoformat()
 
@@ -87,11 +151,19 @@ def _date_param() -> str:
     return "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
 
 
-def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
-    """Recompute the summaries of some enrolments for one week (a register save)."""
+def refresh_week(
+    enrolment_ids: Iterable[int], week: dt.date, *, session: str | None = None
+) -> None:
+    """Recompute the summaries of some enrolments for one week (a register save).
+
+    With ``session``, the write touched only that session of the date ``week`` (a register):
+    the school's session summary is recomputed for that date and session alone. Without it, for
+    every date and session of the week on which the enrolments have a mark.
+    """
     ids = sorted(set(enrolment_ids))
     if not ids:
         return
+    day = week
     week = week_of(week)
     placeholders = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
@@ -111,6 +183,27 @@ def refresh_week(enrolment_ids: Iterable[int], week: dt.date) -> None:
             f"SELECT DISTINCT school_id, {_date_param()} AS week FROM {ENROLMENT} "
             f"WHERE id IN ({placeholders})",
             [_iso(week), *ids],
+        )
+        if session is None:
+            _refresh_sessions(
+                cursor,
+                f"SELECT DISTINCT e.school_id, m.date, m.session FROM {MARK} m "
+                f"JOIN {ENROLMENT} e ON e.id = m.enrolment_id "
+                f"WHERE m.enrolment_id IN ({placeholders}) AND m.date >= %s AND m.date <= %s",
+                [*ids, _iso(week), _iso(week + dt.timedelta(days=6))],
+            )
+            return
+        schools = f"SELECT DISTINCT school_id FROM {ENROLMENT} WHERE id IN ({placeholders})"
+        cursor.execute(
+            f"DELETE FROM {SESSION_SUMMARY} WHERE school_id IN ({schools}) "
+            "AND date = %s AND session = %s",
+            [*ids, _iso(day), str(session)],
+        )
+        _insert_sessions(
+            cursor,
+            f"SELECT DISTINCT school_id, {_date_param()} AS date, %s AS session "
+            f"FROM {ENROLMENT} WHERE id IN ({placeholders})",
+            [_iso(day), str(session), *ids],
         )
 
 
@@ -147,12 +240,23 @@ def refresh_affected() -> None:
             f"JOIN {ENROLMENT} e ON e.id = a.enrolment_id",
             [],
         )
+        # Marks are added or changed, never removed (retention removes the rows by date): the
+        # sessions touched are those on which the affected enrolments have marks.
+        _refresh_sessions(
+            cursor,
+            f"SELECT e.school_id, m.date, m.session FROM {AFFECTED} a "
+            f"JOIN {MARK} m ON m.enrolment_id = a.enrolment_id "
+            "AND m.date >= a.week AND m.date <= a.week_end "
+            f"JOIN {ENROLMENT} e ON e.id = a.enrolment_id",
+            [],
+        )
         cursor.execute(f"DROP TABLE {AFFECTED}")
 
 
 def rebuild_all() -> int:
     """Recompute every summary from the marks, week by week; returns the number of rows."""
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {SESSION_SUMMARY}")
         cursor.execute(f"DELETE FROM {SCHOOL_SUMMARY}")
         cursor.execute(f"DELETE FROM {SUMMARY}")
         cursor.execute(f"SELECT MIN(date), MAX(date) FROM {MARK}")
@@ -169,6 +273,12 @@ def rebuild_all() -> int:
                 f"{_COUNTS} FROM {MARK} m JOIN {ENROLMENT} e ON e.id = m.enrolment_id "
                 "WHERE m.date >= %s AND m.date <= %s GROUP BY m.enrolment_id, e.school_id",
                 [_iso(week), _iso(week), _iso(week + dt.timedelta(days=6))],
+            )
+            cursor.execute(
+                _session_insert("e.school_id, m.date, m.session")
+                + f"FROM {MARK} m JOIN {ENROLMENT} e ON e.id = m.enrolment_id "
+                "WHERE m.date >= %s AND m.date <= %s GROUP BY e.school_id, m.date, m.session",
+                [_iso(week), _iso(week + dt.timedelta(days=6))],
             )
             week += dt.timedelta(days=7)
         cursor.execute(_SCHOOL_INSERT + "GROUP BY w.school_id, w.week")

@@ -470,6 +470,15 @@ def _grid(
     return weeks, amended, key
 
 
+def marks_grid(enrolment: Any, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The context of ``registers/marks_grid.html`` for an enrolment's marks in [start, end]
+    (the pupil register and the pupil page share it)."""
+    marks = selectors.enrolment_marks(enrolment, start, end)
+    weeks, amended, key = _grid(marks, start, end)
+    columns = [(name, session) for name in WEEKDAYS for session in Session]
+    return {"columns": columns, "weeks": weeks, "amended": amended, "key": key}
+
+
 def _term_for(terms: list[CalendarEntry], day: dt.date) -> CalendarEntry | None:
     return next((t for t in terms if t.start_date <= day <= t.end_date), None)
 
@@ -493,9 +502,7 @@ def pupil_register(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     else:
         start, end = week_of(today) - dt.timedelta(weeks=12), today
         period = f"The last 13 weeks, from {start.day} {start:%B %Y}"
-    marks = selectors.enrolment_marks(enrolment, start, end)
-    weeks, amended, key = _grid(marks, start, end)
-    columns = [(name, session) for name in WEEKDAYS for session in Session]
+    grid = marks_grid(enrolment, start, end)
     return render(
         request,
         "registers/pupil_register.html",
@@ -507,10 +514,7 @@ def pupil_register(request: HttpRequest, enrolment_id: int) -> HttpResponse:
             "terms": terms,
             "chosen": chosen,
             "period": period,
-            "columns": columns,
-            "weeks": weeks,
-            "amended": amended,
-            "key": key,
+            **grid,
             "errors": [ErrorItem("#id_term", str(e)) for e in form.errors.get("term", [])],
             "code_values": CODE_VALUES,
         },

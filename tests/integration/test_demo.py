@@ -12,11 +12,13 @@ from django.db.models import Sum
 
 from attend.accounts.models import Membership, User
 from attend.accounts.roles import Role
+from attend.accounts.scope import scope_for
 from attend.organisations.models import CalendarEntry, School
 from attend.pupils.models import Contact, Enrolment, Pupil
 from attend.registers import summaries
-from attend.registers.demo import DEMO_PASSWORD, generate, mark_paths, term_dates
-from attend.registers.models import Mark, WeekSummary
+from attend.registers.demo import DEMO_PASSWORD, DEMO_USERS, generate, mark_paths, term_dates
+from attend.registers.models import Mark, SchoolSessionSummary, SchoolWeekSummary, WeekSummary
+from attend.registers.selectors import enrolments_for
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +36,13 @@ def run_demo(**options) -> str:
     return out.getvalue()
 
 
-def snapshot() -> list[tuple]:
-    fields = [f.attname for f in WeekSummary._meta.concrete_fields if f.attname != "id"]
-    return list(WeekSummary.objects.order_by("enrolment_id", "week").values_list(*fields))
+def snapshot() -> list[list[tuple]]:
+    """Every summary table, as sorted rows."""
+    tables = []
+    for model in (WeekSummary, SchoolWeekSummary, SchoolSessionSummary):
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        tables.append(sorted(model.objects.values_list(*fields)))
+    return tables
 
 
 def test_demo_loads_a_local_authority_through_the_imports(fast_passwords):
@@ -52,10 +58,13 @@ def test_demo_loads_a_local_authority_through_the_imports(fast_passwords):
     assert Mark.objects.filter(date__gt=UNTIL).count() == 0
     assert Mark.objects.filter(date=term_dates(2026).terms[0][0], code="#").exists()
     assert Mark.objects.count() > 5000
+    # Last school year's marks too, for the dashboard's weeks against last year.
+    last_year = Mark.objects.filter(date__gte=dt.date(2025, 8, 1), date__lt=dt.date(2026, 8, 1))
+    assert last_year.filter(date__month=9).exists() and last_year.filter(date__month=7).exists()
 
     # The weekly summaries kept by the imports equal a rebuild from the marks.
     before = snapshot()
-    assert before
+    assert all(before)
     summaries.rebuild_all()
     assert snapshot() == before
 
@@ -66,8 +75,23 @@ def test_demo_loads_a_local_authority_through_the_imports(fast_passwords):
     rate = (totals["present"] + totals["aea"]) / possible
     assert 0.85 <= rate <= 0.97, rate
 
-    for username in ("teacher", "office", "head", "teacher2", "office2", "head2", "admin"):
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+    for spec in DEMO_USERS:
+        assert authenticate(username=spec.username, password=DEMO_PASSWORD), spec.username
+    # A demo login for every role, and a parent with a child to see.
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    for spec in DEMO_USERS:
+        user = User.objects.get(username=spec.username)
+        if spec.role in (Role.GOVERNOR, Role.LA_ADMIN):  # aggregates only
+            assert scope_for(user).school_ids and not enrolments_for(user).exists()
+        elif spec.level != "admin":
+            assert enrolments_for(user).exists(), spec.username
+    assert scope_for(User.objects.get(username="socialworker")).pupil_ids
+    assert scope_for(User.objects.get(username="parent")).pupil_ids
+    trust_schools = set(School.objects.filter(trust__isnull=False).values_list("pk", flat=True))
+    assert (
+        trust_schools and scope_for(User.objects.get(username="trust")).school_ids == trust_schools
+    )
     assert authenticate(username="teacher", password="wrong") is None
     teacher = Membership.objects.get(user__username="teacher")
     assert teacher.role == Role.TEACHER and teacher.groups.count() == 1

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from attend.core.charts import Chart, Series, layout, nice_maximum
+from attend.core.charts import Chart, Series, axis_floor, layout, nice_maximum
 from attend.core.exports import Table, csv_cell, xlsx_bytes
 
 
 def test_csv_cells_never_become_formulas():
     assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert csv_cell("-3") == "'-3"
-    assert csv_cell(-3) == "'-3"  # a negative number is safe text too once quoted
+    assert csv_cell(-3) == "-3" and csv_cell(Decimal("-1.03")) == "-1.03"  # numbers stay numbers
     assert csv_cell(None) == ""
     assert csv_cell(True) == "true"
     assert csv_cell(dt.date(2026, 9, 1)) == "2026-09-01"
@@ -90,3 +90,22 @@ def test_lines_skip_missing_values_and_a_chart_needs_one_value_per_category():
     ).empty
     with pytest.raises(ValueError, match="one value per category"):
         Chart(id="c", title="T", summary="S", categories=["a"], series=[Series("x", [])])
+
+
+def test_an_axis_may_start_above_zero_and_says_so():
+    assert axis_floor([Decimal("93.4"), None, Decimal("88.0")]) == 70
+    assert axis_floor([Decimal("5")]) == 0 and axis_floor([None]) == 0
+    chart = Chart(
+        id="c",
+        title="T",
+        summary="S",
+        categories=["a", "b"],
+        series=[Series("x", [Decimal(80), Decimal(100)])],
+        kind="line",
+        maximum=Decimal(100),
+        minimum=Decimal(80),
+    )
+    shapes = layout(chart)
+    assert [t.text for t in shapes.ticks] == ["80%", "84%", "88%", "92%", "96%", "100%"]
+    (line,) = shapes.lines
+    assert [y for _, y, _ in line.dots] == [shapes.baseline, 12.0]

@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from attend.accounts.models import CaseloadEntry, Membership
+from attend.governors.models import GovernorsReport
 from attend.monitoring.models import Priority
 from attend.monitoring.priorities import la_defaults_ensure
 from attend.organisations.models import Trust
@@ -122,6 +123,52 @@ MATRIX: dict[str, Entry] = {
     "school_category.csv": Entry(
         lambda w: reverse("school_category", args=[w.school.pk, "persistent"]) + "?format=csv",
         frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
+    # The pupil page: whoever sees the pupil's register.
+    "pupil_page": Entry(
+        lambda w: reverse("pupil_page", args=[w.enrolment.pk]),
+        frozenset(
+            {
+                "teacher",
+                "office",
+                "senior",
+                "trust_lead",
+                "la_officer",
+                "social_worker",
+                "virtual_school_head",
+                "parent",
+            }
+        ),
+    ),
+    # Who needs attention and recognition name pupils: pupil.view_school at the school.
+    "school_attention": Entry(
+        lambda w: reverse("school_attention", args=[w.school.pk]),
+        frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
+    "school_attention.xlsx": Entry(
+        lambda w: reverse("school_attention", args=[w.school.pk]) + "?format=xlsx&table=no_case",
+        frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
+    "school_recognition": Entry(
+        lambda w: reverse("school_recognition", args=[w.school.pk]),
+        frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
+    "recognition_certificates": Entry(
+        lambda w: reverse("recognition_certificates", args=[w.school.pk]) + f"?group={w.group.pk}",
+        frozenset({"office", "senior", "trust_lead", "la_officer"}),
+    ),
+    # Governors' comparison, termly report on demand and a stored report (attend.governors).
+    "governors_view.comparison.csv": Entry(
+        lambda w: reverse("governors_view", args=[w.school.pk]) + "?format=csv&table=comparison",
+        frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
+    ),
+    "governors_termly_report": Entry(
+        lambda w: reverse("governors_termly_report", args=[w.school.pk, 2025, "autumn"]),
+        frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
+    ),
+    "governors_stored_report": Entry(
+        lambda w: reverse("governors_stored_report", args=[w.school.pk, _governors_report(w).pk]),
+        frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
     ),
     # Every trust or LA reader has an overview of their own schools (a school's users: 404).
     "la_overview": Entry(
@@ -257,6 +304,22 @@ class World:
                 user=user,
             )
             self.users[name] = user
+
+
+def _governors_report(world: World) -> Any:
+    """A stored termly report of the school (made once)."""
+    return GovernorsReport.objects.get_or_create(
+        school=world.school,
+        academic_year=2025,
+        term="autumn",
+        defaults={
+            "start_date": dt.date(2025, 9, 1),
+            "end_date": dt.date(2025, 12, 19),
+            "generated_at": timezone.now(),
+            "generated_by": "test",
+            "pdf": b"%PDF-1.7 test",
+        },
+    )[0]
 
 
 def named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:

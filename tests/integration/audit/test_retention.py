@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from attend.audit.domain import retention_cutoff
 from attend.audit.models import AuditEvent
-from attend.registers.models import Amendment, Mark, Register, WeekSummary
+from attend.registers.models import Amendment, Mark, Register, SchoolWeekSummary, WeekSummary
 from attend.registers.summaries import rebuild_all
 from tests.factories import EnrolmentFactory, GroupFactory, MarkFactory, SchoolFactory
 
@@ -103,8 +103,11 @@ def test_apply_removes_exactly_the_old_rows_and_records_it(data):
     weeks = dict(WeekSummary.objects.values_list("week", "present"))
     assert weeks == {dt.date(2026, 7, 27): 1, dt.date(2026, 9, 7): 1}
     summaries = sorted(WeekSummary.objects.values_list("week", "present", "n_present_am"))
+    school_weeks = sorted(SchoolWeekSummary.objects.values_list("week", "present"))
+    assert [week for week, _ in school_weeks] == sorted(weeks)
     rebuild_all()
     assert sorted(WeekSummary.objects.values_list("week", "present", "n_present_am")) == summaries
+    assert sorted(SchoolWeekSummary.objects.values_list("week", "present")) == school_weeks
     event = AuditEvent.objects.get(action="retention.remove")
     assert event.actor is None and event.actor_name.startswith("retention by ")
     assert event.before["removed_before"] == "2026-08-01"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from attend.registers.models import WeekSummary
+from attend.registers.models import SchoolSessionSummary, WeekSummary
 from attend.registers.summaries import rebuild_all
 from tests.integration.scenario import Scenario, report, school_days, sessions
 
@@ -121,17 +121,20 @@ def test_incremental_summaries_equal_a_full_rebuild(la):
     # Change some marks by a second import: amendments, and summaries kept in step.
     la.marks(upn, "100001", {(dt.date(2025, 9, 1), "AM"): "M", (dt.date(2025, 9, 8), "PM"): "G"})
 
-    def snapshot():
+    def snapshot(model=WeekSummary):
         return sorted(
-            WeekSummary.objects.values_list(
-                *[f.attname for f in WeekSummary._meta.concrete_fields if f.name != "id"]
+            model.objects.values_list(
+                *[f.attname for f in model._meta.concrete_fields if f.name != "id"]
             )
         )
 
     incremental = snapshot()
+    sessions = snapshot(SchoolSessionSummary)
     rebuild_all()
     assert snapshot() == incremental
+    assert snapshot(SchoolSessionSummary) == sessions
     assert len(incremental) == 2
+    assert len(sessions) == 20  # ten school days, two sessions
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,14 @@ import pytest
 
 from attend.core.exceptions import NotFoundOrForbidden
 from attend.registers.domain import Session
-from attend.registers.models import Amendment, Mark, Register, SchoolWeekSummary, WeekSummary
+from attend.registers.models import (
+    Amendment,
+    Mark,
+    Register,
+    SchoolSessionSummary,
+    SchoolWeekSummary,
+    WeekSummary,
+)
 from attend.registers.services import (
     MarkInput,
     RegisterConflict,
@@ -54,9 +61,9 @@ def roll(group):
 
 
 def snapshot():
-    """Both summary tables, as sorted rows (the incremental path must equal a rebuild)."""
+    """The summary tables, as sorted rows (the incremental path must equal a rebuild)."""
     rows = []
-    for model in (WeekSummary, SchoolWeekSummary):
+    for model in (WeekSummary, SchoolWeekSummary, SchoolSessionSummary):
         fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
         rows.append(sorted(model.objects.values_list(*fields)))
     return rows

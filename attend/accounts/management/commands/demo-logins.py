@@ -28,7 +28,7 @@ class Command(BaseCommand):
         memberships: dict[int, list[Membership]] = {}
         for m in (
             Membership.objects.filter(user__in=users.values())
-            .select_related("school")
+            .select_related("school", "trust", "local_authority")
             .prefetch_related("groups")
             .order_by("school__name")
         ):
@@ -42,6 +42,16 @@ class Command(BaseCommand):
                 rows.append(
                     (user.username, "Superuser (Django admin)", user.position, "every school")
                 )
+            if spec.level == "parent":
+                children = ", ".join(
+                    sorted(
+                        c.pupil.full_name
+                        for c in user.contacts.select_related("pupil").filter(
+                            parental_responsibility=True
+                        )
+                    )
+                )
+                rows.append((user.username, "Parent (no two-factor code)", "", children))
             for m in memberships.get(user.pk, []):
                 role = m.get_role_display()
                 groups = ", ".join(sorted(g.name for g in m.groups.all()))
@@ -76,7 +86,7 @@ class Command(BaseCommand):
         width = max(len(name) for name in users)
         for spec in DEMO_USERS:
             user = users.get(spec.username)
-            if user is None:
+            if user is None or spec.level == "parent":
                 continue
             device = devices.get(user.pk)
             secret = (

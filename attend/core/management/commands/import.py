@@ -1,4 +1,4 @@
-"""`attend import schools|calendar|pupils|contacts|marks FILE`: atomic, idempotent CSV imports."""
+"""`attend import schools|calendar|pupils|contacts|marks|national-figures FILE`: atomic imports."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from attend.core.exceptions import ImportRejected
 from attend.core.results import ImportResult
 from attend.organisations.services import calendar_import, schools_import
 from attend.pupils.services import contacts_import, pupils_import
+from attend.reference.services import national_figures_import
 from attend.registers.services import marks_import
 
 IMPORTS: dict[str, Callable[..., ImportResult]] = {
@@ -20,6 +21,7 @@ IMPORTS: dict[str, Callable[..., ImportResult]] = {
     "pupils": pupils_import,
     "contacts": contacts_import,
     "marks": marks_import,
+    "national-figures": national_figures_import,
 }
 
 

@@ -1,4 +1,5 @@
-"""`attend rebuild-summaries`: recompute WeekSummary from the marks (after a repair)."""
+"""`attend rebuild-summaries`: recompute the summaries (WeekSummary, SchoolWeekSummary and
+SchoolSessionSummary) from the marks (after a repair)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from attend.registers.summaries import rebuild_all
 
 
 class Command(BaseCommand):
-    help = "Recompute every weekly summary from the marks, in one transaction."
+    help = (
+        "Recompute every weekly summary and every school's session summary from the marks, in "
+        "one transaction."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():

@@ -16,16 +16,17 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from attend.accounts.auth import DEMO_DEVICE_NAME, demo_totp_key
-from attend.accounts.models import Membership, User
+from attend.accounts.models import CaseloadEntry, Membership, User
 from attend.accounts.roles import Role
 from attend.core.exceptions import ImportRejected
 from attend.core.results import ImportResult
-from attend.organisations.models import RegistrationGroup, School
+from attend.organisations.models import RegistrationGroup, School, Trust
 from attend.organisations.services import calendar_import, schools_import
 from attend.pupils.flags import demo_flags_set
-from attend.pupils.models import Enrolment, Pupil
+from attend.pupils.models import Contact, Enrolment, Pupil
 from attend.pupils.services import contacts_import, pupils_import
 from attend.registers.demo import DEMO_PASSWORD, DEMO_USERS, DemoUser, generate, mark_paths
+from attend.registers.domain import academic_year_start
 from attend.registers.models import Mark, WeekSummary
 from attend.registers.services import marks_import
 
@@ -40,7 +41,8 @@ def _date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Generate a demo local authority (schools of every phase, pupils, contacts, calendars and "
-        "the marks of this school year up to yesterday) and load it through the real imports, "
+        "the marks of last school year and of this one up to yesterday) and load it through the "
+        "real imports, "
         f"with demo logins (password {DEMO_PASSWORD!r}; see `attend demo-logins`)."
     )
 
@@ -88,6 +90,7 @@ class Command(BaseCommand):
                 seed=seed,
                 until=until,
                 marks_files="monthly",
+                previous_year=True,
             )
             with paths["schools"].open(encoding="utf-8", newline="") as handle:
                 urns = [row["urn"] for row in csv.DictReader(handle)]
@@ -123,24 +126,80 @@ class Command(BaseCommand):
             f"{School.objects.count()} schools, {Pupil.objects.count():,} pupils, "
             f"{Enrolment.objects.count():,} enrolments, {Mark.objects.count():,} marks "
             f"to {until:%a %d %b %Y}, {WeekSummary.objects.count():,} weekly summaries, "
-            f"{len([u for u in DEMO_USERS if u.school is None or u.school < len(urns)])} logins "
+            f"{User.objects.filter(username__in=[u.username for u in DEMO_USERS]).count()} logins "
             "(see `attend demo-logins`)."
         )
 
     def _users(self, urns: list[str]) -> None:
-        schools = {s.urn: s for s in School.objects.filter(urn__in=urns)}
+        by_urn = {s.urn: s for s in School.objects.filter(urn__in=urns)}
+        schools = [by_urn[urn] for urn in urns]
+        la = schools[0].local_authority
+        trust = _demo_trust(schools[1:3]) if len(schools) > 1 else None
         for spec in DEMO_USERS:
-            if spec.school is not None and spec.school >= len(urns):
+            if spec.level in ("school", "parent") and (spec.school or 0) >= len(schools):
+                continue
+            if spec.level == "trust" and trust is None:
                 continue
             user = _user(spec)
-            if spec.school is None:
-                continue
-            school = schools[urns[spec.school]]
-            membership, _ = Membership.objects.get_or_create(
-                user=user, school=school, role=Role(spec.role)
-            )
-            if spec.role == Role.TEACHER:
-                membership.groups.set([_teacher_group(school)])
+            if spec.level == "school":
+                school = schools[spec.school or 0]
+                membership, _ = Membership.objects.get_or_create(
+                    user=user, school=school, role=Role(spec.role)
+                )
+                if spec.role == Role.TEACHER:
+                    membership.groups.set([_teacher_group(school)])
+            elif spec.level == "trust":
+                Membership.objects.get_or_create(user=user, trust=trust, role=Role(spec.role))
+            elif spec.level == "la":
+                Membership.objects.get_or_create(
+                    user=user, local_authority=la, role=Role(spec.role)
+                )
+                if spec.role == Role.SOCIAL_WORKER:
+                    _caseload(user, schools)
+            elif spec.level == "parent":
+                _parent(user, schools[spec.school or 0])
+
+
+def _demo_trust(schools: list[School]) -> Trust:
+    """The demo trust: the second and third schools (as if they were academies)."""
+    trust, _ = Trust.objects.get_or_create(
+        companies_house_number="09999999", defaults={"name": "Demo Learning Trust"}
+    )
+    School.objects.filter(pk__in=[s.pk for s in schools]).update(trust=trust)
+    return trust
+
+
+def _caseload(user: User, schools: list[School]) -> None:
+    """The social worker's caseload: up to five pupils of the demo schools with a social worker."""
+    today = timezone.localdate()
+    pupils = (
+        Pupil.objects.with_characteristic(["social_worker", "cin_plan", "cp_plan"], today)
+        .filter(enrolments__school__in=schools)
+        .distinct()
+        .order_by("surname", "forename")[:5]
+    )
+    start = academic_year_start(today)
+    for pupil in pupils:
+        CaseloadEntry.objects.get_or_create(user=user, pupil=pupil, defaults={"start_date": start})
+
+
+def _parent(user: User, school: School) -> None:
+    """The parent: the first contact with parental responsibility of a pupil at the school."""
+    if Contact.objects.filter(user=user).exists():
+        return
+    contact = (
+        Contact.objects.filter(
+            parental_responsibility=True, pupil__enrolments__school=school, user__isnull=True
+        )
+        .order_by("pupil__surname", "pupil__forename", "priority")
+        .first()
+    )
+    if contact is None:
+        raise CommandError(f"No contact with parental responsibility at {school.urn}.")
+    contact.user = user
+    contact.save(update_fields=["user"])
+    user.first_name, user.last_name = contact.forename, contact.surname
+    user.save(update_fields=["first_name", "last_name"])
 
 
 def _user(spec: DemoUser) -> User:
@@ -148,9 +207,11 @@ def _user(spec: DemoUser) -> User:
     user.first_name, user.last_name, user.position = spec.first_name, spec.last_name, spec.position
     user.email = f"{spec.username}@example.com"
     user.is_active = True
-    user.is_staff = user.is_superuser = spec.school is None
+    user.is_staff = user.is_superuser = spec.level == "admin"
     user.set_password(DEMO_PASSWORD)
     user.save()
+    if spec.level == "parent":
+        return user  # parents sign in with a password only (docs/security.md)
     # A confirmed authenticator with a published, demo-only secret (`attend demo-code USERNAME`).
     TOTPDevice.objects.update_or_create(
         user=user,
