@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("attend.registers.urls")),
     path("", include("attend.monitoring.urls")),
+    path("", include("attend.pupils.urls")),
     path("", include("attend.governors.urls")),
     path("", include("attend.absence.urls")),
     path("", include("attend.tsm.urls")),

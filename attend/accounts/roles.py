@@ -21,6 +21,8 @@ class Permission(StrEnum):
     #: Targeted support meetings (attend.tsm): see a school's meetings and packs; plan, record.
     TSM_VIEW = "tsm.view"
     TSM_MANAGE = "tsm.manage"
+    #: Define a school's flags and put pupils in them (office and senior staff).
+    FLAG_MANAGE = "pupil.flag_manage"
 
 
 class Level(StrEnum):
@@ -74,8 +76,8 @@ ROLE_LEVEL: dict[str, Level] = {
 }
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.TEACHER: frozenset({P.REGISTER_TAKE_OWN_GROUPS, P.PUPIL_VIEW_OWN_GROUPS}),
-    Role.OFFICE: _SCHOOL_STAFF,
-    Role.SENIOR: _SCHOOL_STAFF,
+    Role.OFFICE: _SCHOOL_STAFF | {P.FLAG_MANAGE},
+    Role.SENIOR: _SCHOOL_STAFF | {P.FLAG_MANAGE},
     Role.GOVERNOR: frozenset({P.SCHOOL_AGGREGATES_VIEW}),
     Role.TRUST_LEAD: _READ_SCHOOL | {P.TSM_VIEW},
     Role.LA_OFFICER: _READ_SCHOOL | {P.TSM_VIEW, P.TSM_MANAGE},

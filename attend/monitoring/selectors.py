@@ -383,6 +383,8 @@ class SchoolDashboard:
     named: bool
     #: Counts under 5 are withheld (aggregates only).
     suppressed: bool
+    #: The exact counts of each enrolment with a possible session (for the cohorts).
+    enrolment_counts: dict[int, Counts] = field(default_factory=dict)
     #: By day and session, lateness, and by week against last year (monitoring.patterns).
     patterns: Patterns | None = None
 
@@ -455,6 +457,7 @@ def school_dashboard_for(
         weeks=weeks,
         named=named,
         suppressed=suppress,
+        enrolment_counts={pk: counts for pk, (counts, _) in found.items()},
         patterns=patterns_for(
             school.pk,
             period,

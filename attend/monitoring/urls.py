@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from attend.monitoring import pupil_views, views
+from attend.monitoring import priority_views, pupil_views, views
 from attend.registers.domain import AttendanceCategory
 
 
@@ -27,6 +27,8 @@ urlpatterns = [
     ),
     path("schools/<int:school_id>/governors/", views.governors_view, name="governors_view"),
     path("la/overview/", views.la_overview, name="la_overview"),
+    path("la/priorities/", priority_views.la_priorities, name="la_priorities"),
+    path("la/priorities/<int:priority_id>/", priority_views.la_priority, name="la_priority"),
     # The pupil page, who needs attention and recognition (attend/monitoring/pupil_views.py).
     path("pupils/<int:enrolment_id>/", pupil_views.pupil_page_view, name="pupil_page"),
     path(

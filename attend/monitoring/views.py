@@ -22,7 +22,7 @@ from attend.core.exceptions import NotFoundOrForbidden
 from attend.core.exports import Table, export_format, table_response
 from attend.core.views import ErrorItem, actor_of, scoped_view
 from attend.governors import views as governors_views
-from attend.monitoring import selectors
+from attend.monitoring import cohorts, priorities, selectors
 from attend.monitoring.forms import PeriodForm
 from attend.monitoring.pattern_tables import pattern_table
 from attend.monitoring.selectors import (
@@ -142,6 +142,13 @@ def _dashboard_table(dashboard: SchoolDashboard, table: str) -> Table:
     patterns = pattern_table(dashboard.patterns, table, name)
     if patterns is not None:
         return patterns
+    if table == "cohorts":
+        return _table(
+            name,
+            "Cohorts",
+            cohorts.EXPORT_HEADER,
+            cohorts.export_rows(cohorts.cohort_table_for(dashboard)),
+        )
     raise Http404
 
 
@@ -169,6 +176,7 @@ def _render_dashboard(request: HttpRequest, school_id: int, *, governors: bool) 
             "form": form,
             "errors": errors,
             "governors": governors,
+            "cohorts": cohorts.cohort_table_for(dashboard, actor),
         },
         status=400 if errors else 200,
     )
@@ -334,6 +342,10 @@ def la_overview(request: HttpRequest) -> HttpResponse:
         actor, period, phase=phase or None, sort=sort, descending=descending
     )
     fmt = export_format(request)
+    if fmt and request.GET.get("table") == "priorities":
+        return table_response(
+            priorities.export_table(priorities.la_priorities_for(actor, period), period), fmt
+        )
     if fmt:
         return table_response(_overview_table(rows, period), fmt)
     base = {"from": period.start.isoformat(), "to": period.end.isoformat()}
@@ -374,6 +386,7 @@ def la_overview(request: HttpRequest) -> HttpResponse:
             "form": form,
             "errors": errors,
             "any_suppressed": any(r.suppressed for r in rows),
+            "priorities": priorities.la_priorities_for(actor, period),
         },
         status=400 if errors else 200,
     )

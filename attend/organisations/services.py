@@ -11,6 +11,7 @@ from django.db import transaction
 from attend.audit.services import audit_import, field_changes
 from attend.core.csvfiles import CsvFile
 from attend.core.results import ImportResult
+from attend.monitoring.priorities import la_defaults_ensure
 from attend.organisations.models import CalendarEntry, LocalAuthority, Phase, School
 
 SCHOOL_COLUMNS = ("urn", "name", "la_code", "la_name", "phase")
@@ -49,9 +50,11 @@ def schools_import(*, path: Path, by: str | None = None) -> ImportResult:
         for urn, name, la_code, la_name, phase in rows:
             la = las.get(la_code)
             if la is None:
-                la, _ = LocalAuthority.objects.get_or_create(
+                la, created = LocalAuthority.objects.get_or_create(
                     code=la_code, defaults={"name": la_name}
                 )
+                if created:
+                    la_defaults_ensure(la)
                 if la.name != la_name:
                     la.name = la_name
                     la.save(update_fields=["name"])

@@ -182,3 +182,81 @@ class Enrolment(models.Model):
 
     def on_roll(self, day: dt.date) -> bool:
         return self.start_date <= day and (self.leaving_date is None or self.leaving_date >= day)
+
+
+class Flag(models.Model):
+    """A flag that a school (or an LA, for all its schools) puts on pupils, such as "Anxiety or
+    school phobia": each flag is a cohort on the dashboard, and an LA's priority may measure one."""
+
+    name = models.CharField(max_length=100)
+    school = models.ForeignKey(
+        "organisations.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="flags",
+        help_text="The school that defined the flag (empty for an LA's flag).",
+    )
+    local_authority = models.ForeignKey(
+        "organisations.LocalAuthority",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="flags",
+        help_text="The LA whose schools all have the flag (empty for a school's flag).",
+    )
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(school__isnull=False, local_authority__isnull=True)
+                    | models.Q(school__isnull=True, local_authority__isnull=False)
+                ),
+                name="flag_school_or_la",
+            ),
+            models.UniqueConstraint(fields=["school", "name"], name="flag_unique_school_name"),
+            models.UniqueConstraint(fields=["local_authority", "name"], name="flag_unique_la_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PupilFlag(models.Model):
+    """A flag on a pupil at a school, from a date until an optional end date (inclusive)."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="flags")
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="pupil_flags")
+    school = models.ForeignKey(
+        "organisations.School",
+        on_delete=models.CASCADE,
+        related_name="pupil_flags",
+        help_text="The school that set the flag: only its staff see it.",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    set_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_by_name = models.CharField(max_length=200, blank=True)
+    set_at = models.DateTimeField()
+    ended_by_name = models.CharField(max_length=200, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["flag", "pupil", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="pupil_flag_dates_in_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "flag"], name="pupil_flag_school_flag")]
+
+    def __str__(self) -> str:
+        return f"{self.flag} from {self.start_date}"

@@ -13,3 +13,11 @@ register = template.Library()
 def pct(value: Decimal | None) -> str:
     """A rate from registers.domain.percent_of: "93.45%", or "–" when there is no rate."""
     return "–" if value is None else f"{value}%"
+
+
+@register.filter
+def points(value: Decimal | None) -> str:
+    """A gap in percentage points, signed: "+3.20", "-1.05", "0.00", or "–" when there is none."""
+    if value is None:
+        return "–"
+    return f"+{value}" if value > 0 else f"{value}"

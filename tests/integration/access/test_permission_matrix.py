@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from attend.accounts.models import CaseloadEntry, Membership
 from attend.governors.models import GovernorsReport
+from attend.monitoring.models import Priority
+from attend.monitoring.priorities import la_defaults_ensure
 from attend.organisations.models import Trust
-from attend.pupils.models import Characteristic, Contact
+from attend.pupils.models import Characteristic, Contact, Flag, PupilFlag
 from tests.factories import (
     EnrolmentFactory,
     GroupFactory,
@@ -222,7 +224,63 @@ MATRIX: dict[str, Entry] = {
         lambda w: _tsm_url("tsm_pack", w) + "?format=csv&table=categories", TSM_READERS
     ),
     "tsm_pack_pdf": Entry(lambda w: _tsm_url("tsm_pack_pdf", w), TSM_READERS),
+    # Cohorts (a governor-visible export) and the LA's priorities on the overview.
+    "school_dashboard.cohorts.csv": Entry(
+        lambda w: reverse("school_dashboard", args=[w.school.pk]) + "?format=csv&table=cohorts",
+        frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
+    ),
+    "governors_view.cohorts.xlsx": Entry(
+        lambda w: reverse("governors_view", args=[w.school.pk]) + "?format=xlsx&table=cohorts",
+        frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
+    ),
+    "la_overview.priorities.csv": Entry(
+        lambda w: reverse("la_overview") + "?format=csv&table=priorities",
+        frozenset(
+            {
+                "trust_lead",
+                "trust_lead_elsewhere",
+                "la_officer",
+                "la_officer_elsewhere",
+                "la_admin",
+            }
+        ),
+    ),
+    # A school's flags: office and senior staff of the school.
+    "school_flags": Entry(
+        lambda w: reverse("school_flags", args=[w.school.pk]), frozenset({"office", "senior"})
+    ),
+    "school_flag": Entry(
+        lambda w: reverse("school_flag", args=[w.school.pk, _flag(w).pk]),
+        frozenset({"office", "senior"}),
+    ),
+    "school_flag_end": Entry(
+        lambda w: reverse("school_flag_end", args=[w.school.pk, _flag(w).pk, _pupil_flag(w).pk]),
+        frozenset({"office", "senior"}),
+    ),
+    # The LA's priorities: its administrators.
+    "la_priorities": Entry(lambda w: reverse("la_priorities"), frozenset({"la_admin"})),
+    "la_priority": Entry(
+        lambda w: reverse("la_priority", args=[_priority(w).pk]), frozenset({"la_admin"})
+    ),
 }
+
+
+def _flag(w: World) -> Flag:
+    return Flag.objects.get_or_create(school=w.school, name="Matrix flag")[0]
+
+
+def _pupil_flag(w: World) -> PupilFlag:
+    return PupilFlag.objects.get_or_create(
+        pupil=w.enrolment.pupil,
+        flag=_flag(w),
+        school=w.school,
+        defaults={"start_date": dt.date(2025, 9, 1), "set_at": timezone.now()},
+    )[0]
+
+
+def _priority(w: World) -> Priority:
+    la_defaults_ensure(w.school.local_authority)
+    return Priority.objects.filter(local_authority=w.school.local_authority).earliest("order")
 
 
 class World:

@@ -245,10 +245,11 @@ def _queries(client, url: str, params: dict[str, str]) -> int:
 @pytest.mark.parametrize(
     ("role", "name", "args", "limit"),
     [
-        ("office", "school_dashboard", [], 14),
+        # + 4 for the cohorts (enrolments, characteristics, pupils' flags, the flags)
+        ("office", "school_dashboard", [], 18),
         ("office", "school_category", ["persistent"], 14),
         # + the comparison with the LA's schools, national figures and reports (attend.governors)
-        ("governor", "governors_view", [], 21),
+        ("governor", "governors_view", [], 25),
     ],
 )
 def test_query_count_does_not_grow_with_the_number_of_pupils(

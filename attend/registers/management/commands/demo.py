@@ -23,6 +23,7 @@ from attend.core.exceptions import ImportRejected
 from attend.core.results import ImportResult
 from attend.organisations.models import RegistrationGroup, School, Trust
 from attend.organisations.services import calendar_import, schools_import
+from attend.pupils.flags import demo_flags_set
 from attend.pupils.models import Contact, Enrolment, Pupil
 from attend.pupils.services import contacts_import, pupils_import
 from attend.registers.demo import DEMO_PASSWORD, DEMO_USERS, DemoUser, generate, mark_paths
@@ -118,6 +119,10 @@ class Command(BaseCommand):
                             school=school, defaults={"office_phone": f"01632 960{n:03d}"}
                         )
                     tsm_demo(today=until + dt.timedelta(days=1))
+                    demo_flags_set(
+                        list(School.objects.filter(urn__in=urns).values_list("pk", flat=True)),
+                        until,
+                    )
             except ImportRejected as exc:
                 raise CommandError(
                     f"The demo data was refused (nothing was loaded):\n{exc}"
