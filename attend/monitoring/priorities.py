@@ -450,3 +450,41 @@ def export_table(found: list[LAPriorities], period: Period) -> Table:
         header=["la_code", "priority", "measure", "when", "from", "to", "pupils", "rate", "target"],
         rows=rows,
     )
+
+
+# -------------------------------------------------------------------------------------------------
+# One school's figures on its LA's priorities (the TSM pack)
+# -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchoolPriority:
+    title: str
+    measure_label: str
+    target: Decimal | None
+    #: The school's value (withheld under 5 pupils, as on the overview).
+    value: MeasureValue
+
+
+def school_priorities(
+    school: School, period: Period, counts: Mapping[int, Counts]
+) -> list[SchoolPriority]:
+    """The school's own value on each active priority of its LA, from the per-enrolment counts
+    of its dashboard (already scoped by the caller). Four queries, whatever the school's size."""
+    chosen = list(
+        Priority.objects.filter(local_authority_id=school.local_authority_id, active=True).order_by(
+            "order", "pk"
+        )
+    )
+    if not chosen:
+        return []
+    values = _values(chosen, counts, period.end, _Facts([school.pk], period.end))
+    return [
+        SchoolPriority(
+            title=p.title,
+            measure_label=PriorityMeasure(p.measure).label,
+            target=p.target,
+            value=value,
+        )
+        for p, value in zip(chosen, values, strict=True)
+    ]

@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from attend.accounts.models import Membership, User
 from attend.accounts.roles import Permission, Role
 from attend.accounts.scope import scope_for
 from attend.core.exceptions import NotFoundOrForbidden
+from attend.monitoring.cohorts import CohortTable, cohort_table_for
+from attend.monitoring.priorities import SchoolPriority, school_priorities
 from attend.monitoring.selectors import (
     CategoryRow,
     Cohort,
@@ -388,9 +389,8 @@ class SeverePupil:
 class TsmPack:
     """Everything the pack for a school and term shows, one field per section, in order.
 
-    ``cohorts`` and ``priorities`` are the hooks of two sections built elsewhere (the school's
-    cohorts against all other pupils, and the LA's priorities): None until they are filled in,
-    and the template leaves them out while they are None.
+    ``cohorts`` and ``priorities`` come from attend.monitoring (the school's cohorts against all
+    other pupils, and the school's value on each of the LA's priorities).
     """
 
     school: School
@@ -418,10 +418,11 @@ class TsmPack:
     earlier_open_actions: list[ActionLine]
     #: 5. This meeting's own record, once there is one.
     actions: list[ActionLine]
-    #: Hook: the school's cohorts against all other pupils (another section, not built here).
-    cohorts: Any = None
-    #: Hook: the LA's priorities as measures with their trend (another section, not built here).
-    priorities: Any = None
+    #: 6. The school's cohorts against all other pupils (monitoring.cohorts), suppressed as the
+    #: dashboard is for this reader.
+    cohorts: CohortTable | None = None
+    #: 7. The school's own value on each of its LA's priorities (monitoring.priorities).
+    priorities: list[SchoolPriority] | None = None
 
     @property
     def label(self) -> str:
@@ -500,6 +501,8 @@ def tsm_pack_for(
         previous_actions=_action_lines(previous, today) if previous else [],
         earlier_open_actions=earlier,
         actions=this.actions,
+        cohorts=cohort_table_for(dashboard),
+        priorities=school_priorities(school, period, dashboard.enrolment_counts),
     )
 
 

@@ -18,6 +18,9 @@ from django.utils import timezone
 
 from attend.audit.models import AuditEvent
 from attend.core.exceptions import NotFoundOrForbidden
+from attend.monitoring.cohorts import cohort_table_for
+from attend.monitoring.models import Priority
+from attend.monitoring.priorities import school_priorities
 from attend.monitoring.selectors import school_dashboard_for
 from attend.tsm import selectors, services
 from attend.tsm.domain import ActionStatus, Status, Term
@@ -322,7 +325,20 @@ def test_the_pack_figures_equal_the_dashboard(tsm):
     ]
     assert pack.headline.enrolments.count == 6
     assert pack.headline.severe_absence.count == 2
-    assert pack.cohorts is None and pack.priorities is None  # hooks for other sections
+    # The cohorts and the LA's priorities, from the same per-enrolment counts as the dashboard.
+    assert pack.cohorts == cohort_table_for(dashboard)
+    assert pack.cohorts is not None and pack.cohorts.total == 6
+    assert pack.priorities is not None
+    assert [p.title for p in pack.priorities] == list(
+        Priority.objects.filter(local_authority=tsm.a.local_authority, active=True)
+        .order_by("order", "pk")
+        .values_list("title", flat=True)
+    )
+    assert pack.priorities == school_priorities(tsm.a, pack.period, dashboard.enrolment_counts)
+    authorised = next(p for p in pack.priorities if p.measure_label == "Authorised absence rate")
+    # Over all 6 pupils: shown, and equal to the headline's authorised absence.
+    assert authorised.value.pupils == 6
+    assert authorised.value.rate == dashboard.headline.authorised_absence_rate
 
 
 def test_the_pack_lists_the_severely_absent_pupils(tsm):
