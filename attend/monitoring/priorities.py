@@ -243,6 +243,11 @@ def _values(
     )
 
 
+def reads_priorities(actor: User) -> bool:
+    """Whether the actor reads the priorities of some LA (an LA-level reader of figures)."""
+    return bool(_la_ids(actor)[0])
+
+
 def _la_ids(actor: User) -> tuple[list[int], set[int]]:
     """The LAs of the actor's LA-level memberships that see schools' figures, and those of them
     whose priorities the actor manages."""

@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("schools/<int:school_id>/governors/", views.governors_view, name="governors_view"),
     path("la/overview/", views.la_overview, name="la_overview"),
+    path("la/overview/priorities/", views.la_priority_trends, name="la_priority_trends"),
     path("la/priorities/", priority_views.la_priorities, name="la_priorities"),
     path("la/priorities/<int:priority_id>/", priority_views.la_priority, name="la_priority"),
     # The pupil page, who needs attention and recognition (attend/monitoring/pupil_views.py).

@@ -342,10 +342,6 @@ def la_overview(request: HttpRequest) -> HttpResponse:
         actor, period, phase=phase or None, sort=sort, descending=descending
     )
     fmt = export_format(request)
-    if fmt and request.GET.get("table") == "priorities":
-        return table_response(
-            priorities.export_table(priorities.la_priorities_for(actor, period), period), fmt
-        )
     if fmt:
         return table_response(_overview_table(rows, period), fmt)
     base = {"from": period.start.isoformat(), "to": period.end.isoformat()}
@@ -386,7 +382,35 @@ def la_overview(request: HttpRequest) -> HttpResponse:
             "form": form,
             "errors": errors,
             "any_suppressed": any(r.suppressed for r in rows),
-            "priorities": priorities.la_priorities_for(actor, period),
+            "has_priorities": priorities.reads_priorities(actor),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@scoped_view
+def la_priority_trends(request: HttpRequest) -> HttpResponse:
+    """The LA's priorities for the period, each with its trend by half term (LA readers). On
+    their own page: at the scale of a whole LA they take seconds, the overview milliseconds
+    (docs/performance.md)."""
+    actor = actor_of(request)
+    if not priorities.reads_priorities(actor):
+        raise NotFoundOrForbidden
+    form, period, errors = _period(request)
+    found = priorities.la_priorities_for(actor, period)
+    fmt = export_format(request)
+    if fmt:
+        return table_response(priorities.export_table(found, period), fmt)
+    return render(
+        request,
+        "monitoring/priority_trends.html",
+        {
+            "nav": "registers",
+            "priorities": found,
+            "period": period,
+            "dashboard_query": _period_query(period),
+            "form": form,
+            "errors": errors,
         },
         status=400 if errors else 200,
     )

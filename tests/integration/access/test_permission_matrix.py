@@ -233,17 +233,14 @@ MATRIX: dict[str, Entry] = {
         lambda w: reverse("governors_view", args=[w.school.pk]) + "?format=xlsx&table=cohorts",
         frozenset({"office", "senior", "governor", "trust_lead", "la_officer", "la_admin"}),
     ),
-    "la_overview.priorities.csv": Entry(
-        lambda w: reverse("la_overview") + "?format=csv&table=priorities",
-        frozenset(
-            {
-                "trust_lead",
-                "trust_lead_elsewhere",
-                "la_officer",
-                "la_officer_elsewhere",
-                "la_admin",
-            }
-        ),
+    # The LA's priorities with their trend: LA readers of figures (trust leads: 404).
+    "la_priority_trends": Entry(
+        lambda w: reverse("la_priority_trends"),
+        frozenset({"la_officer", "la_officer_elsewhere", "la_admin"}),
+    ),
+    "la_priority_trends.csv": Entry(
+        lambda w: reverse("la_priority_trends") + "?format=csv",
+        frozenset({"la_officer", "la_officer_elsewhere", "la_admin"}),
     ),
     # A school's flags: office and senior staff of the school.
     "school_flags": Entry(

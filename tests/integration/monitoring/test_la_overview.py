@@ -152,11 +152,11 @@ def test_query_count_does_not_grow_with_schools_or_pupils(
 ):
     la.pupils("100001", [{}, {"I": 2}, {"O": 4}, {"G": 10}, {"N": 9}])
     client.force_login(_officer(la))
-    # 14 for the schools, 14 for the LA's priorities and their trend (monitoring.priorities).
-    with django_assert_max_num_queries(28):
+    # The schools only: the LA's priorities have their own page (test_priorities).
+    with django_assert_max_num_queries(15):
         small = _queries(client, PERIOD)
     la.pupils("100002", [{"I": n % 7} for n in range(20)])
     la.pupils("100003", [{"O": n % 5} for n in range(15)])
-    with django_assert_max_num_queries(28):
+    with django_assert_max_num_queries(15):
         large = _queries(client, PERIOD)
     assert large == small

@@ -160,7 +160,9 @@ def test_whole_half_terms_equal_the_report_for_their_dates(la, area):
 
 def test_overview_shows_the_priorities_and_exports_them(client, la, area):
     client.force_login(_officer(la))
-    url = reverse("la_overview")
+    overview = client.get(reverse("la_overview"), PERIOD).content.decode()
+    url = reverse("la_priority_trends")
+    assert url in overview  # the overview links to the priorities' own page
     html = client.get(url, PERIOD).content.decode()
     assert "Demoshire: attendance priorities" in html
     assert "Absence rates for children with anxiety or school phobia" in html
@@ -208,7 +210,7 @@ def test_la_admin_edits_a_priority(client, la, area):
     la938 = LocalAuthority.objects.get(code="938")
     admin = la.member("la_admin", local_authority=la938)
     client.force_login(admin)
-    html = client.get(reverse("la_overview"), PERIOD).content.decode()
+    html = client.get(reverse("la_priority_trends"), PERIOD).content.decode()
     assert "Change the priorities" in html
     priority = Priority.objects.get(local_authority=la938, measure="ehcp")
     url = reverse("la_priority", args=[priority.pk])
