@@ -73,7 +73,7 @@ def school_officers_set(*, actor: User, officers: dict[int, int | None]) -> int:
     with transaction.atomic():
         schools = {
             s.pk: s
-            for s in School.objects.select_for_update()
+            for s in School.objects.select_for_update(of=("self",))
             .select_related("la_attendance_officer")
             .filter(pk__in=list(officers))
         }
@@ -222,7 +222,7 @@ def meeting_plan(
     with transaction.atomic():
         school = _school_for(actor, school_id, Permission.TSM_MANAGE)
         meeting = (
-            TargetedSupportMeeting.objects.select_for_update()
+            TargetedSupportMeeting.objects.select_for_update(of=("self",))
             .filter(school=school, year=year, term=term.value)
             .first()
         )
@@ -327,7 +327,7 @@ def meeting_record(
     with transaction.atomic():
         school = _school_for(actor, school_id, Permission.TSM_MANAGE)
         meeting = (
-            TargetedSupportMeeting.objects.select_for_update()
+            TargetedSupportMeeting.objects.select_for_update(of=("self",))
             .filter(school=school, year=year, term=term.value)
             .first()
         )
